@@ -1,0 +1,3 @@
+"""mcp-workflows: Mistral AI Workflows as MCP tools."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pydantic models of upstream requests and responses, one module per area."""

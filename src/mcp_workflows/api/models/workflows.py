@@ -1,0 +1,72 @@
+"""Workflows and registrations (the `workflows` area of the spec)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from mcp_workflows.api.models.base import RequestModel, UpstreamModel
+
+
+class Workflow(UpstreamModel):
+    """`Workflow` / `WorkflowWithWorkerStatus` / `WorkflowBasicDefinition`: the fields they share."""
+
+    id: str
+    name: str
+    display_name: str
+    description: str | None = None
+    archived: bool = False
+    tags: list[str] = Field(default_factory=list)
+    available_in_chat_assistant: bool = False
+    is_technical: bool = False
+    shared_namespace: str | None = None
+    active: bool | None = None
+
+
+class WorkflowList(UpstreamModel):
+    workflows: list[Workflow]
+    next_cursor: str | None = None
+
+
+class HandlerDefinition(UpstreamModel):
+    """A signal, query or update handler declared by the workflow's code."""
+
+    name: str
+    description: str | None = None
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
+
+
+class WorkflowCodeDefinition(UpstreamModel):
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None = None
+    signals: list[HandlerDefinition] = Field(default_factory=list)
+    queries: list[HandlerDefinition] = Field(default_factory=list)
+    updates: list[HandlerDefinition] = Field(default_factory=list)
+    execution_timeout: float | None = None
+    on_behalf_of: bool = False
+
+
+class WorkflowRegistration(UpstreamModel):
+    id: str
+    workflow_id: str
+    definition: WorkflowCodeDefinition
+    deployment_name: str | None = None
+    compatible_with_chat_assistant: bool = False
+    active: bool | None = None
+    workflow: Workflow | None = None
+
+
+class WorkflowRegistrationList(UpstreamModel):
+    workflow_registrations: list[WorkflowRegistration]
+    next_cursor: str | None = None
+
+
+class WorkflowUpdate(RequestModel):
+    """`WorkflowUpdateRequest`: fields left as None are not sent, so they keep their value."""
+
+    display_name: str | None = Field(default=None, max_length=128)
+    description: str | None = None
+    available_in_chat_assistant: bool | None = None
+    tags: list[str] | None = None

@@ -1,0 +1,118 @@
+"""`mcp-workflows`: serve (stdio | http), sandbox, tools.
+
+Logs go to stderr only: on stdio, stdout is the MCP transport.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from mcp_workflows.config import Settings
+
+logger = logging.getLogger("mcp_workflows")
+
+NO_KEY_MESSAGE = (
+    "mcp-workflows: MISTRAL_API_KEY is not set. Set it to your Mistral API key "
+    "(export MISTRAL_API_KEY=...), or run `mcp-workflows serve --sandbox` to try the server on a local sandbox."
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    _configure_logging()
+    with contextlib.suppress(KeyboardInterrupt):
+        args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mcp-workflows", description="Mistral AI Workflows as MCP tools.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the MCP server (stdio by default)")
+    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--sandbox", action="store_true", help="use an in-process sandbox API; no key needed")
+    serve.add_argument(
+        "--allowed-host", action="append", default=[], help="extra Host header value to accept over HTTP"
+    )
+    serve.add_argument("--allowed-origin", action="append", default=[], help="Origin to accept over HTTP")
+    serve.add_argument("--confirm-destructive", choices=("elicit", "token", "auto", "off"), default=None)
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run the sandbox Workflows API alone over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply demo workflow durations")
+    sandbox.set_defaults(run=_sandbox)
+
+    tools = commands.add_parser("tools", help="print the tool catalog")
+    tools.add_argument("--json", action="store_true", help="machine-readable catalog with schemas")
+    tools.set_defaults(run=_tools)
+    return parser
+
+
+def _configure_logging() -> None:
+    level = os.environ.get("MCP_WORKFLOWS_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx2", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    warnings.simplefilter("ignore", DeprecationWarning)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        sys.exit(f"mcp-workflows: invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    settings = _settings(sandbox=args.sandbox or None, confirm_destructive=args.confirm_destructive)
+    if settings.needs_api_key and settings.api_key is None:
+        print(NO_KEY_MESSAGE, file=sys.stderr)
+        sys.exit(2)
+    from mcp_workflows.server.app import build_server
+
+    server = build_server(settings)
+    if args.transport == "stdio":
+        server.run()
+        return
+    from mcp_workflows.server.http import run_http
+
+    run_http(
+        server,
+        host=args.host,
+        port=args.port,
+        allowed_hosts=args.allowed_host,
+        allowed_origins=args.allowed_origin,
+    )
+
+
+def _sandbox(args: argparse.Namespace) -> None:
+    from mcp_workflows.sandbox import SandboxConfig, serve
+
+    serve(args.host, args.port, SandboxConfig(time_scale=args.time_scale))
+
+
+def _tools(args: argparse.Namespace) -> None:
+    import anyio
+
+    from mcp_workflows.server.report import catalog_entries, render_table
+
+    entries = anyio.run(catalog_entries, _settings(sandbox=True))
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        print(render_table(entries))

@@ -1,0 +1,38 @@
+"""One Settings object for the whole process, read from the environment and CLI flags.
+
+Everything that changes behaviour at run time lives here so the server, the CLI and the tests
+agree on names and defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_URL = "https://api.mistral.ai"
+
+ConfirmMode = Literal["elicit", "token", "auto", "off"]
+
+
+class Settings(BaseSettings):
+    """Run-time configuration. Environment variables are the public names; flags override them."""
+
+    model_config = SettingsConfigDict(env_prefix="MCP_WORKFLOWS_", extra="ignore", frozen=True)
+
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MISTRAL_API_KEY", "api_key"))
+    base_url: str = Field(default=DEFAULT_BASE_URL, validation_alias=AliasChoices("MISTRAL_BASE_URL", "base_url"))
+    sandbox: bool = False
+    request_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    retry_total_s: float = Field(default=20.0, ge=0, le=300)
+    confirm_destructive: ConfirmMode = "auto"
+    confirmation_ttl_s: int = Field(default=300, ge=10, le=3600)
+    confirmation_secret: SecretStr | None = None
+    sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
+
+    @property
+    def needs_api_key(self) -> bool:
+        """The real API needs a key; the sandbox accepts any bearer token."""
+        return not self.sandbox

@@ -1,0 +1,1 @@
+"""The MCP layer: tools, guardrails and the server factory. Knows api/, never raw HTTP."""

@@ -1,0 +1,50 @@
+"""Streamable HTTP at /mcp, bound to loopback by default, with Host and Origin checks on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def security_settings(
+    host: str, port: int, allowed_hosts: Sequence[str], allowed_origins: Sequence[str]
+) -> TransportSecuritySettings:
+    """DNS-rebinding protection that is always on, whatever the bind address.
+
+    The SDK turns it off silently for non-loopback binds; we keep it and make the operator name
+    the public host names instead.
+    """
+    hosts = [f"{h}:{port}" for h in LOOPBACK_HOSTS] + list(LOOPBACK_HOSTS)
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        hosts += [host, f"{host}:{port}"]
+    hosts += list(allowed_hosts)
+    origins = [f"http://{h}:{port}" for h in LOOPBACK_HOSTS] + list(allowed_origins)
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+def run_http(
+    server: MCPServer[object],
+    *,
+    host: str,
+    port: int,
+    allowed_hosts: Sequence[str] = (),
+    allowed_origins: Sequence[str] = (),
+) -> None:
+    import uvicorn
+
+    @server.custom_route("/health", methods=["GET"])
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp",
+        transport_security=security_settings(host, port, allowed_hosts, allowed_origins),
+        host=host,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")

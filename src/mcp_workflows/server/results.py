@@ -1,0 +1,106 @@
+"""Turn tool outcomes into MCP results a model can act on.
+
+Success: the structured result plus a compact JSON text copy (Mistral's own client reads only
+text). Failure: an `isError` result whose text starts with `Error:` and carries the whole
+message, saying what was wrong and which tool gives a valid value. Never a traceback, never
+the API key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp_types import CallToolResult, TextContent
+from pydantic import ValidationError
+
+from mcp_workflows.api.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    TransportFailure,
+    Unauthorized,
+    UpstreamUnavailable,
+    WorkflowsAPIError,
+)
+
+# Which tool lists valid ids for each kind of resource, for "not found" hints.
+LISTING_TOOL: dict[str, str] = {
+    "workflow": "list_workflows",
+    "registration": "list_workflow_registrations",
+    "execution": "list_runs",
+    "run": "list_runs",
+    "schedule": "list_schedules",
+    "deployment": "list_deployments",
+}
+
+
+class ToolInputError(Exception):
+    """A problem with the caller's arguments found by the tool itself (before any request)."""
+
+
+def error_result(message: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=f"Error: {message}")], is_error=True)
+
+
+def success_result(structured: dict[str, Any]) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=compact_text(structured))], structured_content=structured
+    )
+
+
+def compact_text(value: Any) -> str:
+    """One-line JSON without nulls: the same facts as the structured result, fewer tokens."""
+    return json.dumps(_drop_nulls(value), separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def describe_validation_error(tool: str, exc: ValidationError) -> str:
+    """Name every bad argument and what it should be; never echo long input values back."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        location = ".".join(str(part) for part in err["loc"]) or "arguments"
+        problems.append(f"`{location}`: {err['msg']}")
+    return f"invalid arguments for {tool}: " + "; ".join(problems) + ". Fix them and call again."
+
+
+def describe_api_error(exc: WorkflowsAPIError, *, base_url: str) -> str:
+    """What went wrong upstream, and what the model (or the user) can do about it."""
+    what = f"{exc.resource} '{exc.identifier}'" if exc.resource and exc.identifier else "the requested item"
+    if isinstance(exc, NotFound):
+        listing = LISTING_TOOL.get(exc.resource or "")
+        hint = f" Call {listing} to find valid ids." if listing else ""
+        return f"{what} was not found (HTTP 404: {exc.detail}).{hint}"
+    if isinstance(exc, Unauthorized):
+        return (
+            f"the Mistral API refused the credentials (HTTP {exc.status}: {exc.detail}). "
+            "Check that MISTRAL_API_KEY is set to a valid key with access to Workflows, then restart the server."
+        )
+    if isinstance(exc, Conflict):
+        code = f" {exc.code}" if exc.code else ""
+        return f"conflict on {what} (HTTP 409{code}): {exc.detail}."
+    if isinstance(exc, InvalidRequest):
+        fields = "; ".join(f"`{e.location}`: {e.message}" for e in exc.field_errors)
+        return f"the API rejected the request (HTTP {exc.status}): {fields or exc.detail}. Fix the arguments and retry."
+    if isinstance(exc, RateLimited):
+        when = f"after {exc.retry_after_s:.0f} seconds" if exc.retry_after_s is not None else "in a little while"
+        return f"the Mistral API is rate limiting requests (HTTP 429). Retry {when}."
+    if isinstance(exc, UpstreamUnavailable):
+        return (
+            f"the Mistral API failed (HTTP {exc.status}: {exc.detail}). "
+            "This is usually temporary: retry in a few seconds."
+        )
+    if isinstance(exc, TransportFailure):
+        return (
+            f"could not get an answer from the Workflows API at {base_url} ({exc.detail}). "
+            "Check the network or MISTRAL_BASE_URL, then retry."
+        )
+    return f"the Workflows API answered HTTP {exc.status}: {exc.detail}."

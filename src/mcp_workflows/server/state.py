@@ -1,0 +1,27 @@
+"""What every tool call can reach: the shared API client, the settings and the guardrails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import Context
+
+from mcp_workflows.api.client import WorkflowsClient
+from mcp_workflows.config import Settings
+from mcp_workflows.server.guardrails import Confirmations
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Created once in the server lifespan, shared by every tool call."""
+
+    api: WorkflowsClient
+    settings: Settings
+    confirmations: Confirmations
+
+
+def app_state(ctx: Context[Any, Any]) -> AppState:
+    state = ctx.request_context.lifespan_context
+    assert isinstance(state, AppState)
+    return state

@@ -1,0 +1,450 @@
+"""The `workflows` toolset: find, inspect, edit, archive and run workflows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
+from pydantic import BaseModel, Field
+
+from mcp_workflows.api.errors import Conflict
+from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
+from mcp_workflows.api.models.workflows import (
+    HandlerDefinition,
+    Workflow,
+    WorkflowRegistration,
+    WorkflowUpdate,
+)
+from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
+from mcp_workflows.server.state import app_state
+from mcp_workflows.server.waiting import wait_for_end
+
+# ---------------------------------------------------------------- parameters
+
+WorkflowIdentifier = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=256,
+        description="Workflow name (e.g. 'greeting') or id (UUID), as returned by list_workflows.",
+    ),
+]
+RegistrationId = Annotated[
+    uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
+]
+Cursor = Annotated[
+    str | None,
+    Field(max_length=2048, description="next_cursor from the previous page; omit for the first page."),
+]
+Limit = Annotated[int, Field(ge=1, le=100, description="Page size (1-100).")]
+ConfirmationToken = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="Token from this tool's preview result. Send it only after the user agreed to the preview.",
+    ),
+]
+WaitSeconds = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=50,
+        description="Seconds to wait for the result before returning the execution id (0: return at once).",
+    ),
+]
+ExecutionInput = Annotated[
+    dict[str, Any] | None,
+    Field(description="Workflow input matching the input_schema that get_workflow returns."),
+]
+ExecutionId = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=256,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Your own execution id, to make retries safe; one is generated when omitted.",
+    ),
+]
+DeploymentName = Annotated[
+    str | None,
+    Field(
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Run on this deployment (needed when several deployments serve the workflow).",
+    ),
+]
+
+# ---------------------------------------------------------------- results
+
+
+class WorkflowSummary(BaseModel):
+    id: str
+    name: str
+    display_name: str
+    description: str | None = None
+    archived: bool = False
+    tags: list[str] = Field(default_factory=list)
+    available_in_chat_assistant: bool = False
+    active: bool | None = Field(default=None, description="True while a worker serves the workflow.")
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> WorkflowSummary:
+        return cls.model_validate(workflow.model_dump(), from_attributes=False)
+
+
+class WorkflowPage(BaseModel):
+    workflows: list[WorkflowSummary]
+    next_cursor: str | None = Field(description="Pass as cursor to get the next page; null on the last page.")
+
+
+class Handler(BaseModel):
+    name: str
+    description: str | None = None
+    input_schema: dict[str, Any] | None = None
+
+
+class RegistrationDetail(BaseModel):
+    id: str
+    workflow_id: str
+    deployment_name: str | None = None
+    active: bool | None = None
+    compatible_with_chat_assistant: bool = False
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
+    signals: list[Handler] = Field(default_factory=list)
+    queries: list[Handler] = Field(default_factory=list)
+    updates: list[Handler] = Field(default_factory=list)
+    execution_timeout_s: float | None = None
+
+    @classmethod
+    def of(cls, reg: WorkflowRegistration) -> RegistrationDetail:
+        definition = reg.definition
+        return cls(
+            id=reg.id,
+            workflow_id=reg.workflow_id,
+            deployment_name=reg.deployment_name,
+            active=reg.active,
+            compatible_with_chat_assistant=reg.compatible_with_chat_assistant,
+            input_schema=definition.input_schema,
+            output_schema=definition.output_schema,
+            signals=_handlers(definition.signals),
+            queries=_handlers(definition.queries),
+            updates=_handlers(definition.updates),
+            execution_timeout_s=definition.execution_timeout,
+        )
+
+
+class RegistrationSummary(BaseModel):
+    id: str
+    workflow_id: str
+    workflow_name: str | None = None
+    deployment_name: str | None = None
+    active: bool | None = None
+    compatible_with_chat_assistant: bool = False
+
+
+class RegistrationPage(BaseModel):
+    registrations: list[RegistrationSummary]
+    next_cursor: str | None = Field(description="Pass as cursor to get the next page; null on the last page.")
+
+
+class WorkflowDetail(BaseModel):
+    workflow: WorkflowSummary
+    registration: RegistrationDetail | None = Field(
+        description="The active registration: input_schema is what execute_workflow's input must match."
+    )
+    note: str | None = None
+
+
+class ExecutionOutcome(BaseModel):
+    execution_id: str
+    workflow_name: str
+    status: str | None = Field(description="RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, ...")
+    result: Any = None
+    run_id: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    next_step: str | None = None
+
+
+class ArchiveOutcome(BaseModel):
+    status: Literal["archived", "confirmation_required", "declined", "cancelled"]
+    message: str
+    workflow: WorkflowSummary | None = None
+    confirmation_token: str | None = None
+    expires_at: float | None = Field(default=None, description="Unix time after which the token is refused.")
+
+
+def _handlers(definitions: list[HandlerDefinition]) -> list[Handler]:
+    return [Handler(name=h.name, description=h.description, input_schema=h.input_schema) for h in definitions]
+
+
+# ---------------------------------------------------------------- tools
+
+
+async def list_workflows(
+    ctx: Context,
+    search: Annotated[str | None, Field(max_length=200, description="Text to match in names.")] = None,
+    tags: Annotated[
+        list[Annotated[str, Field(max_length=100)]] | None,
+        Field(max_length=20, description="Only workflows with all these tags."),
+    ] = None,
+    archived: Annotated[
+        bool | None, Field(description="true: only archived; false: hide archived; omit: both.")
+    ] = None,
+    available_in_chat_assistant: Annotated[
+        bool | None, Field(description="Only workflows offered (or not) in the chat assistant.")
+    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> WorkflowPage:
+    """List the workflows of this workspace (name, id, display name, tags). Start here to find a
+    workflow to inspect or run. Paginated: pass next_cursor back as cursor for more."""
+    page = await app_state(ctx).api.workflows.list(
+        search=search,
+        tags=tags,
+        archived=archived,
+        available_in_chat_assistant=available_in_chat_assistant,
+        cursor=cursor,
+        limit=limit,
+    )
+    return WorkflowPage(workflows=[WorkflowSummary.of(w) for w in page.workflows], next_cursor=page.next_cursor)
+
+
+async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowDetail:
+    """Get one workflow, whether a worker serves it, and the input it expects (the input_schema of
+    its active registration) plus its signal, query and update handlers. Call before
+    execute_workflow so the input is right the first time."""
+    api = app_state(ctx).api
+    workflow = await api.workflows.get(workflow_identifier)
+    registrations = await api.workflows.list_registrations(workflow_id=workflow.id, active_only=True, limit=5)
+    if not registrations.workflow_registrations:
+        registrations = await api.workflows.list_registrations(workflow_id=workflow.id, limit=5)
+    chosen = registrations.workflow_registrations[0] if registrations.workflow_registrations else None
+    note = None
+    if chosen is None:
+        note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
+    elif len(registrations.workflow_registrations) > 1:
+        note = "Several registrations exist; pass deployment_name to execute_workflow to pick one."
+    return WorkflowDetail(
+        workflow=WorkflowSummary.of(workflow),
+        registration=RegistrationDetail.of(chosen) if chosen else None,
+        note=note,
+    )
+
+
+async def update_workflow(
+    ctx: Context,
+    workflow_identifier: WorkflowIdentifier,
+    display_name: Annotated[str | None, Field(min_length=1, max_length=128, description="New display name.")] = None,
+    description: Annotated[str | None, Field(max_length=4000, description="New description.")] = None,
+    available_in_chat_assistant: Annotated[
+        bool | None, Field(description="Offer the workflow in the chat assistant.")
+    ] = None,
+    tags: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+        Field(max_length=50, description="New tag list; replaces all tags ([] clears them)."),
+    ] = None,
+) -> WorkflowSummary:
+    """Change a workflow's display name, description, tags or chat-assistant availability. Fields
+    you omit keep their value. Reversible: call again with the old values."""
+    update = WorkflowUpdate(
+        display_name=display_name,
+        description=description,
+        available_in_chat_assistant=available_in_chat_assistant,
+        tags=tags,
+    )
+    if not update.model_dump(exclude_none=True):
+        from mcp_workflows.server.results import ToolInputError
+
+        raise ToolInputError(
+            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags."
+        )
+    return WorkflowSummary.of(await app_state(ctx).api.workflows.update(workflow_identifier, update))
+
+
+async def _ask_archive(ctx: Context, workflow_identifier: str) -> Elicit[ConfirmationForm] | NotAsked:
+    state = app_state(ctx)
+    if state.confirmations.effective_mode(ctx) != "elicit":
+        return state.confirmations.ask(ctx, "")
+    return state.confirmations.ask(ctx, await _archive_preview(ctx, workflow_identifier))
+
+
+async def _archive_preview(ctx: Context, workflow_identifier: str) -> str:
+    workflow = await app_state(ctx).api.workflows.get(workflow_identifier)
+    return (
+        f'Archive workflow "{workflow.display_name}" (name {workflow.name}, id {workflow.id})? '
+        "It will be hidden from default listings; unarchive_workflow restores it."
+    )
+
+
+async def archive_workflow(
+    ctx: Context,
+    workflow_identifier: WorkflowIdentifier,
+    answer: Annotated[ConfirmationAnswer, Resolve(_ask_archive)],
+    confirmation_token: ConfirmationToken = None,
+) -> ArchiveOutcome:
+    """Archive a workflow (destructive, undo with unarchive_workflow). Always needs the user's
+    confirmation: the client shows a form, or the first call returns a preview and a
+    confirmation_token; show the preview to the user and call again with the token only if they
+    agree."""
+    state = app_state(ctx)
+    args = {"workflow_identifier": workflow_identifier}
+    verdict = state.confirmations.settle("archive_workflow", args, answer, confirmation_token)
+    if verdict.status == "confirmation_required":
+        return ArchiveOutcome(
+            status="confirmation_required",
+            message=await _archive_preview(ctx, workflow_identifier)
+            + " Show this to the user; if they agree, call archive_workflow again with confirmation_token.",
+            confirmation_token=verdict.token,
+            expires_at=verdict.expires_at,
+        )
+    if not verdict.proceed:
+        return ArchiveOutcome(status=verdict.status, message="Nothing was archived: the user did not confirm.")
+    workflow = await state.api.workflows.archive(workflow_identifier)
+    return ArchiveOutcome(
+        status="archived",
+        message=f'Archived "{workflow.display_name}" ({verdict.path.replace("_", " ")}).',
+        workflow=WorkflowSummary.of(workflow),
+    )
+
+
+async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowSummary:
+    """Unarchive a workflow so it shows in default listings again."""
+    return WorkflowSummary.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
+
+
+async def list_workflow_registrations(
+    ctx: Context,
+    workflow_id: Annotated[
+        uuid.UUID | None, Field(description="Only registrations of this workflow id (from list_workflows).")
+    ] = None,
+    workflow_search: Annotated[
+        str | None, Field(max_length=200, description="Text to match in workflow names.")
+    ] = None,
+    active_only: Annotated[bool, Field(description="Only registrations a live worker serves.")] = False,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> RegistrationPage:
+    """List workflow registrations: each is one deployment's registered code for a workflow.
+    Paginated: pass next_cursor back as cursor for more."""
+    page = await app_state(ctx).api.workflows.list_registrations(
+        workflow_id=str(workflow_id) if workflow_id else None,
+        workflow_search=workflow_search,
+        active_only=active_only or None,
+        with_workflow=True,
+        cursor=cursor,
+        limit=limit,
+    )
+    return RegistrationPage(
+        registrations=[
+            RegistrationSummary(
+                id=r.id,
+                workflow_id=r.workflow_id,
+                workflow_name=r.workflow.name if r.workflow else None,
+                deployment_name=r.deployment_name,
+                active=r.active,
+                compatible_with_chat_assistant=r.compatible_with_chat_assistant,
+            )
+            for r in page.workflow_registrations
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+async def get_workflow_registration(ctx: Context, registration_id: RegistrationId) -> RegistrationDetail:
+    """Get one registration: its input and output schemas and its signal, query and update handlers."""
+    return RegistrationDetail.of(await app_state(ctx).api.workflows.get_registration(str(registration_id)))
+
+
+async def execute_workflow(
+    ctx: Context,
+    workflow_identifier: WorkflowIdentifier,
+    input: ExecutionInput = None,
+    execution_id: ExecutionId = None,
+    deployment_name: DeploymentName = None,
+    wait_seconds: WaitSeconds = 20,
+) -> ExecutionOutcome:
+    """Start a workflow execution and wait up to wait_seconds for its result. Returns the result
+    when it ends in time, else the execution_id and status. Safe to retry with the same
+    execution_id: it never starts a second execution."""
+    request = ExecutionRequest(
+        execution_id=execution_id or _new_execution_id(), input=input, deployment_name=deployment_name
+    )
+    return await _start(
+        ctx, request, wait_seconds, lambda: app_state(ctx).api.workflows.execute(workflow_identifier, request)
+    )
+
+
+async def execute_workflow_registration(
+    ctx: Context,
+    registration_id: RegistrationId,
+    input: ExecutionInput = None,
+    execution_id: ExecutionId = None,
+    wait_seconds: WaitSeconds = 20,
+) -> ExecutionOutcome:
+    """Deprecated upstream: prefer execute_workflow with deployment_name. Starts an execution of
+    one specific registration, waiting up to wait_seconds for its result."""
+    request = ExecutionRequest(execution_id=execution_id or _new_execution_id(), input=input)
+    return await _start(
+        ctx,
+        request,
+        wait_seconds,
+        lambda: app_state(ctx).api.workflows.execute_registration(str(registration_id), request),
+    )
+
+
+def _new_execution_id() -> str:
+    return f"mcp-{uuid.uuid4().hex}"
+
+
+async def _start(ctx: Context, request: ExecutionRequest, wait_seconds: float, send: Any) -> ExecutionOutcome:
+    api = app_state(ctx).api
+    assert request.execution_id is not None
+    try:
+        started: Execution | ExecutionSyncResult = await send()
+    except Conflict:
+        # Our own execution id already exists: a retried call whose first attempt got through.
+        started = await api.executions.get(request.execution_id)
+    execution = started if isinstance(started, Execution) else await api.executions.get(started.execution_id)
+    execution = await wait_for_end(api, execution, wait_seconds, ctx)
+    return _outcome(execution)
+
+
+def _outcome(execution: Execution) -> ExecutionOutcome:
+    next_step = None
+    if not execution.is_terminal:
+        next_step = (
+            f"Still {execution.status}. Call execute_workflow again later with execution_id "
+            f"'{execution.execution_id}' and the same arguments to keep waiting without starting a new run."
+        )
+    elif execution.status == "FAILED":
+        next_step = "The execution failed; its failure message is in the execution's events."
+    return ExecutionOutcome(
+        execution_id=execution.execution_id,
+        workflow_name=execution.workflow_name,
+        status=execution.status,
+        result=execution.result,
+        run_id=execution.run_id,
+        start_time=execution.start_time,
+        end_time=execution.end_time,
+        next_step=next_step,
+    )
+
+
+TOOLS = {
+    fn.__name__: fn
+    for fn in (
+        list_workflows,
+        get_workflow,
+        update_workflow,
+        archive_workflow,
+        unarchive_workflow,
+        list_workflow_registrations,
+        get_workflow_registration,
+        execute_workflow,
+        execute_workflow_registration,
+    )
+}
