@@ -28,9 +28,10 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     retry_total_s: float = Field(default=20.0, ge=0, le=300)
     confirm_destructive: ConfirmMode = "auto"
-    confirmation_ttl_s: int = Field(default=300, ge=10, le=3600)
+    confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
+    sandbox_port: int = Field(default=0, ge=0, le=65535)
 
     @property
     def needs_api_key(self) -> bool:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from mcp_workflows import __version__
 from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import WorkflowsAPIError
+from mcp_workflows.api.http import RetryPolicy
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import CATALOG, ToolSpec
 from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
@@ -27,7 +28,7 @@ from mcp_workflows.server.results import (
     error_result,
     success_result,
 )
-from mcp_workflows.server.schemas import compact_schema
+from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
 
 logger = logging.getLogger("mcp_workflows.server")
@@ -56,8 +57,8 @@ class WorkflowsServer(MCPServer[AppState]):
         if cached is None:
             output = tool.output_schema
             cached = (
-                compact_schema(tool.input_schema, collapse_nullable=True),
-                compact_schema(output, collapse_nullable=False) if output else None,
+                compact_input_schema(tool.input_schema),
+                compact_output_schema(output) if output else None,
             )
             self._schema_cache[tool.name] = cached
         return {"input_schema": cached[0], "output_schema": cached[1]}
@@ -98,7 +99,7 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
             from mcp_workflows.sandbox import SandboxConfig, running_sandbox
 
             base_url = await stack.enter_async_context(
-                running_sandbox(SandboxConfig(time_scale=settings.sandbox_time_scale))
+                running_sandbox(SandboxConfig(time_scale=settings.sandbox_time_scale), port=settings.sandbox_port)
             )
             api_key = SANDBOX_API_KEY
         else:
@@ -110,6 +111,7 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
                 api_key=api_key,
                 request_timeout_s=settings.request_timeout_s,
                 connect_timeout_s=settings.connect_timeout_s,
+                retry=RetryPolicy(total_s=settings.retry_total_s),
             )
         )
         signer = TokenSigner(signing_secret(settings), settings.confirmation_ttl_s)

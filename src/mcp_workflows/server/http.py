@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -29,7 +30,7 @@ def security_settings(
 
 
 def run_http(
-    server: MCPServer[object],
+    server: MCPServer[Any],
     *,
     host: str,
     port: int,
@@ -38,9 +39,10 @@ def run_http(
 ) -> None:
     import uvicorn
 
-    @server.custom_route("/health", methods=["GET"])
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
+
+    server.custom_route("/health", methods=["GET"])(health)
 
     app = server.streamable_http_app(
         streamable_http_path="/mcp",

@@ -11,51 +11,76 @@ from __future__ import annotations
 from typing import Any
 
 _DROP_KEYS = frozenset({"title"})
+# Enforced by pydantic on every call, with a clear error; advertising them costs tokens on every
+# request for limits a model almost never reaches.
+_INPUT_ONLY_DROP_KEYS = frozenset({"maxLength", "minLength", "maxItems"})
 
 
-def compact_schema(schema: dict[str, Any], *, collapse_nullable: bool) -> dict[str, Any]:
-    """Inline every local `$ref` and drop titles; for inputs, collapse `anyOf [X, null]` to X.
+def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Inline refs, drop titles and length limits, and collapse optional `anyOf [X, null]` to X."""
+    return _compact_root(schema, "input")
 
-    Output schemas keep their null branches: structured results do carry nulls, and clients
-    validate them against the schema.
+
+def compact_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Inline refs, drop titles and defaults, and turn nullable fields into optional ones.
+
+    Tool results (`ToolResult`) leave out fields that are None, so a nullable field is really
+    an optional one: `anyOf [X, null]` becomes X, and the field leaves `required`.
     """
+    return _compact_root(schema, "output")
+
+
+def _compact_root(schema: dict[str, Any], kind: str) -> dict[str, Any]:
     defs: dict[str, Any] = schema.get("$defs", {})
-    result = _compact(schema, defs, 0, collapse_nullable)
+    result = _compact(schema, defs, 0, kind)
     assert isinstance(result, dict)
     result.pop("$defs", None)
     return result
 
 
-def _compact(node: Any, defs: dict[str, Any], depth: int, collapse: bool) -> Any:
+def _compact(node: Any, defs: dict[str, Any], depth: int, kind: str) -> Any:
     if depth > 32:
         raise ValueError("schema nests too deeply (recursive model?)")
     if isinstance(node, list):
-        return [_compact(item, defs, depth + 1, collapse) for item in node]
+        return [_compact(item, defs, depth + 1, kind) for item in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
         target = dict(defs[ref.removeprefix("#/$defs/")])
         target.update({k: v for k, v in node.items() if k != "$ref"})
-        return _compact(target, defs, depth + 1, collapse)
+        return _compact(target, defs, depth + 1, kind)
     out: dict[str, Any] = {}
+    nullable: set[str] = set()
     for key, value in node.items():
-        if key in _DROP_KEYS or key == "$defs":
+        if key in _DROP_KEYS or key == "$defs" or (kind == "output" and key == "default"):
+            continue
+        if kind == "input" and key in _INPUT_ONLY_DROP_KEYS:
+            continue
+        if key == "additionalProperties" and value is True:
             continue
         if key in ("properties", "patternProperties"):
-            out[key] = {name: _compact(sub, defs, depth + 1, collapse) for name, sub in value.items()}
+            nullable |= {name for name, sub in value.items() if {"type": "null"} in sub.get("anyOf", [])}
+            out[key] = {name: _compact(sub, defs, depth + 1, kind) for name, sub in value.items()}
         else:
-            out[key] = _compact(value, defs, depth + 1, collapse)
-    return _collapse_optional(out) if collapse else out
+            out[key] = _compact(value, defs, depth + 1, kind)
+    if kind == "output":
+        # Tool results leave None fields out, so a nullable field is an optional one.
+        if "required" in out:
+            out["required"] = [name for name in out["required"] if name not in nullable]
+            if not out["required"]:
+                del out["required"]
+        return _collapse_optional(out, ignore_default=True)
+    return _collapse_optional(out)
 
 
-def _collapse_optional(node: dict[str, Any]) -> dict[str, Any]:
+def _collapse_optional(node: dict[str, Any], *, ignore_default: bool = False) -> dict[str, Any]:
     """`{"anyOf": [X, {"type": "null"}], "default": null}` -> X (plus the outer keywords)."""
     any_of = node.get("anyOf")
     if not isinstance(any_of, list) or len(any_of) != 2:
         return node
     non_null = [branch for branch in any_of if branch != {"type": "null"}]
-    if len(non_null) != 1 or node.get("default") is not None:
+    if len(non_null) != 1 or (node.get("default") is not None and not ignore_default):
         return node
     merged = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
     return {**non_null[0], **merged}

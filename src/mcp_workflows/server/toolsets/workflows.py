@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from mcp_workflows.api.errors import Conflict
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
@@ -19,6 +19,7 @@ from mcp_workflows.api.models.workflows import (
 )
 from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
 from mcp_workflows.server.state import app_state
+from mcp_workflows.server.toolsets.common import Cursor, Limit, NextCursor, ToolResult
 from mcp_workflows.server.waiting import wait_for_end
 
 # ---------------------------------------------------------------- parameters
@@ -34,11 +35,6 @@ WorkflowIdentifier = Annotated[
 RegistrationId = Annotated[
     uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
 ]
-Cursor = Annotated[
-    str | None,
-    Field(max_length=2048, description="next_cursor from the previous page; omit for the first page."),
-]
-Limit = Annotated[int, Field(ge=1, le=100, description="Page size (1-100).")]
 ConfirmationToken = Annotated[
     str | None,
     Field(
@@ -79,7 +75,7 @@ DeploymentName = Annotated[
 # ---------------------------------------------------------------- results
 
 
-class WorkflowSummary(BaseModel):
+class WorkflowSummary(ToolResult):
     id: str
     name: str
     display_name: str
@@ -94,18 +90,18 @@ class WorkflowSummary(BaseModel):
         return cls.model_validate(workflow.model_dump(), from_attributes=False)
 
 
-class WorkflowPage(BaseModel):
+class WorkflowPage(ToolResult):
     workflows: list[WorkflowSummary]
-    next_cursor: str | None = Field(description="Pass as cursor to get the next page; null on the last page.")
+    next_cursor: NextCursor = None
 
 
-class Handler(BaseModel):
+class Handler(ToolResult):
     name: str
     description: str | None = None
     input_schema: dict[str, Any] | None = None
 
 
-class RegistrationDetail(BaseModel):
+class RegistrationDetail(ToolResult):
     id: str
     workflow_id: str
     deployment_name: str | None = None
@@ -136,7 +132,7 @@ class RegistrationDetail(BaseModel):
         )
 
 
-class RegistrationSummary(BaseModel):
+class RegistrationSummary(ToolResult):
     id: str
     workflow_id: str
     workflow_name: str | None = None
@@ -145,12 +141,12 @@ class RegistrationSummary(BaseModel):
     compatible_with_chat_assistant: bool = False
 
 
-class RegistrationPage(BaseModel):
+class RegistrationPage(ToolResult):
     registrations: list[RegistrationSummary]
-    next_cursor: str | None = Field(description="Pass as cursor to get the next page; null on the last page.")
+    next_cursor: NextCursor = None
 
 
-class WorkflowDetail(BaseModel):
+class WorkflowDetail(ToolResult):
     workflow: WorkflowSummary
     registration: RegistrationDetail | None = Field(
         description="The active registration: input_schema is what execute_workflow's input must match."
@@ -158,7 +154,7 @@ class WorkflowDetail(BaseModel):
     note: str | None = None
 
 
-class ExecutionOutcome(BaseModel):
+class ExecutionOutcome(ToolResult):
     execution_id: str
     workflow_name: str
     status: str | None = Field(description="RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, ...")
@@ -169,7 +165,7 @@ class ExecutionOutcome(BaseModel):
     next_step: str | None = None
 
 
-class ArchiveOutcome(BaseModel):
+class ArchiveOutcome(ToolResult):
     status: Literal["archived", "confirmation_required", "declined", "cancelled"]
     message: str
     workflow: WorkflowSummary | None = None

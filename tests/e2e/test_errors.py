@@ -1,0 +1,62 @@
+"""Bad input and upstream failures become `Error:` results a model can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import Session, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+def error_text(result: Any) -> str:
+    assert result.is_error
+    text = text_of(result)
+    assert text.startswith("Error: "), text
+    assert "Traceback" not in text
+    return text
+
+
+async def test_unknown_workflow_names_the_id_and_the_listing_tool(session: Session) -> None:
+    text = error_text(await session.call("get_workflow", {"workflow_identifier": "no-such-flow"}))
+    assert "no-such-flow" in text
+    assert "list_workflows" in text
+
+
+async def test_unknown_registration_points_to_listing(session: Session) -> None:
+    text = error_text(
+        await session.call("get_workflow_registration", {"registration_id": "00000000-0000-4000-8000-000000000000"})
+    )
+    assert "list_workflow_registrations" in text
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "field"),
+    [
+        ("list_workflows", {"limit": 1000}, "limit"),
+        ("list_workflows", {"limit": "many"}, "limit"),
+        ("get_workflow", {}, "workflow_identifier"),
+        ("get_workflow", {"workflow_identifier": "x" * 5000}, "workflow_identifier"),
+        ("get_workflow_registration", {"registration_id": "not-a-uuid"}, "registration_id"),
+        ("execute_workflow", {"workflow_identifier": "greeting", "execution_id": "bad id/../x"}, "execution_id"),
+        ("execute_workflow", {"workflow_identifier": "greeting", "input": "not an object"}, "input"),
+        ("update_workflow", {"workflow_identifier": "greeting"}, "nothing to update"),
+    ],
+)
+async def test_bad_arguments_fail_before_any_request(
+    session: Session, tool: str, arguments: dict[str, Any], field: str
+) -> None:
+    before = await session.sandbox("GET", "/_sandbox/stats")
+    text = error_text(await session.call(tool, arguments))
+    assert field in text
+    assert len(text) < 1500, "errors stay short even for oversize input"
+    after = await session.sandbox("GET", "/_sandbox/stats")
+    assert after == before, "no upstream request was sent"
+
+
+async def test_invalid_workflow_input_is_reported_with_the_field(session: Session) -> None:
+    text = error_text(await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {}}))
+    assert "name" in text
+    assert "422" in text

@@ -1,0 +1,179 @@
+"""ApiHttp: error mapping, retry rules and redaction, with an httpx2 mock transport.
+
+These are the failure cases the sandbox cannot produce on demand; happy paths run against the
+sandbox in the e2e tests.
+"""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from mcp_workflows.api.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    TransportFailure,
+    Unauthorized,
+    UpstreamUnavailable,
+)
+from mcp_workflows.api.http import ApiHttp, RetryPolicy, Target
+from mcp_workflows.api.operations import Operation
+
+pytestmark = pytest.mark.anyio
+
+FAKE_KEY = "sk-test-RECOGNISABLE-0123456789"
+GET_OP = Operation("get_thing", "GET", "/v1/workflows/{workflow_identifier}")
+POST_OP = Operation("post_thing", "POST", "/v1/workflows/{workflow_identifier}/execute")
+FAST_RETRY = RetryPolicy(total_s=5.0, base_s=0.001, cap_s=0.002, max_attempts=4)
+
+
+def make_http(handler: httpx2.MockTransport | None = None, *, retry: RetryPolicy = FAST_RETRY) -> ApiHttp:
+    return ApiHttp(base_url="http://upstream.test", api_key=FAKE_KEY, retry=retry, transport=handler)
+
+
+def responder(*responses: httpx2.Response) -> tuple[httpx2.MockTransport, list[httpx2.Request]]:
+    seen: list[httpx2.Request] = []
+    queue = list(responses)
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return httpx2.MockTransport(handle), seen
+
+
+async def test_sends_bearer_key_and_encodes_path_params() -> None:
+    transport, seen = responder(httpx2.Response(200, json={"ok": True}))
+    http = make_http(transport)
+    assert await http.call(GET_OP, path_params={"workflow_identifier": "a/b c"}) == {"ok": True}
+    assert seen[0].headers["authorization"] == f"Bearer {FAKE_KEY}"
+    assert seen[0].url.raw_path == b"/v1/workflows/a%2Fb%20c"
+
+
+async def test_query_params_drop_none_and_repeat_lists() -> None:
+    transport, seen = responder(httpx2.Response(200, json={}))
+    await make_http(transport).call(
+        GET_OP, path_params={"workflow_identifier": "x"}, params={"tags": ["a", "b"], "cursor": None, "archived": False}
+    )
+    assert seen[0].url.params.get_list("tags") == ["a", "b"]
+    assert "cursor" not in seen[0].url.params
+    assert seen[0].url.params["archived"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error_type"),
+    [
+        (401, {"detail": "Unauthorized"}, Unauthorized),
+        (403, {"detail": "Forbidden"}, Unauthorized),
+        (404, {"detail": "Workflow not found", "code": "WF_1100"}, NotFound),
+        (409, {"detail": "already running", "code": "WF_1101"}, Conflict),
+        (
+            422,
+            {"detail": [{"loc": ["body", "input", "name"], "msg": "Field required", "type": "missing"}]},
+            InvalidRequest,
+        ),
+        (500, {"detail": "An error occurred", "code": "WF_1000"}, UpstreamUnavailable),
+    ],
+)
+async def test_maps_statuses_to_typed_errors(status: int, body: dict[str, object], error_type: type[Exception]) -> None:
+    transport, seen = responder(httpx2.Response(status, json=body))
+    with pytest.raises(error_type) as caught:
+        await make_http(transport).call(
+            GET_OP, path_params={"workflow_identifier": "w"}, target=Target("workflow", "w")
+        )
+    assert len(seen) == 1, "4xx and plain 500 are never retried"
+    assert FAKE_KEY not in str(caught.value)
+
+
+async def test_validation_error_names_the_field() -> None:
+    body = {"detail": [{"loc": ["body", "input", "name"], "msg": "Field required", "type": "missing"}]}
+    transport, _ = responder(httpx2.Response(422, json=body))
+    with pytest.raises(InvalidRequest) as caught:
+        await make_http(transport).call(POST_OP, path_params={"workflow_identifier": "w"}, json={})
+    assert [(e.location, e.message) for e in caught.value.field_errors] == [("input.name", "Field required")]
+
+
+async def test_reads_retry_503_then_succeed() -> None:
+    transport, seen = responder(httpx2.Response(503, json={"detail": "busy"}), httpx2.Response(200, json={"v": 1}))
+    assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) == {"v": 1}
+    assert len(seen) == 2
+
+
+async def test_429_honours_retry_after_within_budget() -> None:
+    transport, seen = responder(
+        httpx2.Response(429, headers={"Retry-After": "0"}, json={"detail": "slow down"}),
+        httpx2.Response(200, json={"v": 2}),
+    )
+    assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) == {"v": 2}
+    assert len(seen) == 2
+
+
+async def test_429_beyond_budget_surfaces_retry_after() -> None:
+    transport, seen = responder(httpx2.Response(429, headers={"Retry-After": "120"}, json={"detail": "slow down"}))
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s == 120
+    assert len(seen) == 1, "a wait past the total budget is not attempted"
+
+
+async def test_non_idempotent_post_is_not_retried_on_503() -> None:
+    transport, seen = responder(httpx2.Response(503, json={"detail": "busy"}))
+    with pytest.raises(UpstreamUnavailable):
+        await make_http(transport).call(POST_OP, path_params={"workflow_identifier": "w"}, json={})
+    assert len(seen) == 1
+
+
+async def test_post_made_idempotent_is_retried() -> None:
+    transport, seen = responder(httpx2.Response(502, json={}), httpx2.Response(200, json={"status": "RUNNING"}))
+    result = await make_http(transport).call(
+        POST_OP, path_params={"workflow_identifier": "w"}, json={"execution_id": "e1"}, idempotent=True
+    )
+    assert result == {"status": "RUNNING"}
+    assert len(seen) == 2
+
+
+async def test_retries_stop_after_max_attempts() -> None:
+    transport, seen = responder(httpx2.Response(503, json={}))
+    with pytest.raises(UpstreamUnavailable):
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert len(seen) == FAST_RETRY.max_attempts
+
+
+async def test_connection_errors_become_transport_failures_without_the_key() -> None:
+    attempts = 0
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx2.ConnectError("connection refused", request=request)
+
+    with pytest.raises(TransportFailure) as caught:
+        await make_http(httpx2.MockTransport(refuse)).call(POST_OP, path_params={"workflow_identifier": "w"}, json={})
+    assert attempts == FAST_RETRY.max_attempts, "a refused connection never reached the server: safe to retry"
+    assert FAKE_KEY not in repr(caught.value)
+
+
+async def test_read_error_after_send_is_not_retried_for_unsafe_post() -> None:
+    attempts = 0
+
+    def drop(request: httpx2.Request) -> httpx2.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx2.ReadError("connection reset", request=request)
+
+    with pytest.raises(TransportFailure):
+        await make_http(httpx2.MockTransport(drop)).call(POST_OP, path_params={"workflow_identifier": "w"}, json={})
+    assert attempts == 1
+
+
+async def test_non_json_success_body_is_an_upstream_error() -> None:
+    transport, _ = responder(httpx2.Response(200, text="<html>proxy error</html>"))
+    with pytest.raises(UpstreamUnavailable):
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+
+
+async def test_204_returns_none() -> None:
+    transport, _ = responder(httpx2.Response(204))
+    assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) is None
