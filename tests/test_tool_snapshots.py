@@ -21,7 +21,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
 
 async def test_tool_surface_matches_snapshot() -> None:
-    entries = await catalog_entries(Settings(sandbox=True))
+    entries = await catalog_entries(Settings(sandbox=True, toolsets="all"))
     current = json.dumps(entries, indent=2, sort_keys=True) + "\n"
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(current)

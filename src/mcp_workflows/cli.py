@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--allowed-origin", action="append", default=[], help="Origin to accept over HTTP")
     serve.add_argument("--confirm-destructive", choices=("elicit", "token", "auto", "off"), default=None)
+    _add_selection_flags(serve)
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run the sandbox Workflows API alone over HTTP")
@@ -58,8 +59,31 @@ def _parser() -> argparse.ArgumentParser:
 
     tools = commands.add_parser("tools", help="print the tool catalog")
     tools.add_argument("--json", action="store_true", help="machine-readable catalog with schemas")
+    _add_selection_flags(tools)
     tools.set_defaults(run=_tools)
     return parser
+
+
+def _add_selection_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--toolsets", help="comma-separated toolsets, or 'all' / 'default' (MCP_WORKFLOWS_TOOLSETS)")
+    parser.add_argument("--tools", help="comma-separated extra tools (MCP_WORKFLOWS_TOOLS)")
+    parser.add_argument("--exclude-tools", help="comma-separated tools to hide (MCP_WORKFLOWS_EXCLUDE_TOOLS)")
+
+
+def _selection(args: argparse.Namespace) -> dict[str, Any]:
+    return {"toolsets": args.toolsets, "tools": args.tools, "exclude_tools": args.exclude_tools}
+
+
+def _checked(settings: Settings) -> Settings:
+    """Fail at start-up, in one line, when a toolset or tool name is unknown."""
+    from mcp_workflows.server.selection import SelectionError, select_tools
+
+    try:
+        select_tools(settings)
+    except SelectionError as exc:
+        print(f"mcp-workflows: {exc}", file=sys.stderr)
+        sys.exit(2)
+    return settings
 
 
 def _configure_logging() -> None:
@@ -79,7 +103,9 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    settings = _settings(sandbox=args.sandbox or None, confirm_destructive=args.confirm_destructive)
+    settings = _checked(
+        _settings(sandbox=args.sandbox or None, confirm_destructive=args.confirm_destructive, **_selection(args))
+    )
     if settings.needs_api_key and settings.api_key is None:
         print(NO_KEY_MESSAGE, file=sys.stderr)
         sys.exit(2)
@@ -111,8 +137,8 @@ def _tools(args: argparse.Namespace) -> None:
 
     from mcp_workflows.server.report import catalog_entries, render_table
 
-    entries = anyio.run(catalog_entries, _settings(sandbox=True))
+    settings = _checked(_settings(sandbox=True, **_selection(args)))
     if args.json:
-        print(json.dumps(entries, indent=2))
+        print(json.dumps(anyio.run(catalog_entries, settings), indent=2))
     else:
-        print(render_table(entries))
+        print(anyio.run(render_table, settings))

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
+    toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
+    tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
+    exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
 
     @property
     def needs_api_key(self) -> bool:

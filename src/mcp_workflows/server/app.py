@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -19,7 +19,6 @@ from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.http import RetryPolicy
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import CATALOG, ToolSpec
 from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
 from mcp_workflows.server.results import (
     ToolInputError,
@@ -28,6 +27,7 @@ from mcp_workflows.server.results import (
     error_result,
     success_result,
 )
+from mcp_workflows.server.selection import select_tools
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
 
@@ -119,12 +119,6 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
         yield AppState(api=api, settings=settings, confirmations=Confirmations(settings.confirm_destructive, signer))
 
 
-def active_specs(settings: Settings) -> Sequence[ToolSpec]:
-    """The catalog rows this configuration exposes."""
-    del settings  # toolset selection arrives with the toolsets work
-    return CATALOG
-
-
 def build_server(settings: Settings) -> WorkflowsServer:
     """The MCP server for these settings, with every active tool registered from the catalog."""
     from mcp_workflows.server.toolsets import tool_functions
@@ -143,7 +137,7 @@ def build_server(settings: Settings) -> WorkflowsServer:
         lifespan=lifespan,
     )
     functions = tool_functions()
-    for spec in active_specs(settings):
+    for spec in select_tools(settings):
         fn = functions[spec.name]
         server.add_tool(
             fn,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+logger = logging.getLogger("mcp_workflows.server")
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -49,4 +52,5 @@ def run_http(
         transport_security=security_settings(host, port, allowed_hosts, allowed_origins),
         host=host,
     )
+    logger.info("MCP endpoint: http://%s:%s/mcp (health: /health)", host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcp_types import Tool
+
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import BY_NAME
 
 
-async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
-    """Every active tool as advertised by tools/list, joined with its catalog row."""
+async def advertised_tools(settings: Settings) -> list[Tool]:
+    """tools/list exactly as a client would receive it for these settings."""
     from mcp_workflows.server.app import build_server
 
-    server = build_server(settings)
+    return await build_server(settings).list_tools()
+
+
+def wire_form(tool: Tool) -> dict[str, Any]:
+    """The JSON a client receives for this tool (what costs tokens in the model's context)."""
+    return tool.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
+    """Every active tool as advertised by tools/list, joined with its catalog row."""
     entries = []
-    for tool in await server.list_tools():
+    for tool in await advertised_tools(settings):
         spec = BY_NAME[tool.name]
         entries.append(
             {
@@ -34,9 +45,18 @@ async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
     return entries
 
 
-def render_table(entries: list[dict[str, Any]]) -> str:
-    rows = [("tool", "toolset", "risk", "operations")]
-    rows += [(e["name"], e["toolset"], e["risk"], str(len(e["operation_ids"]))) for e in entries]
+async def render_table(settings: Settings) -> str:
+    """A table of the active tools with risk class and token cost, and the tools/list total."""
+    from mcp_workflows.server.tokens import count_tokens, exact_counts_available
+
+    tools = await advertised_tools(settings)
+    rows = [("tool", "toolset", "risk", "tokens")]
+    for tool in tools:
+        spec = BY_NAME[tool.name]
+        rows.append((tool.name, spec.toolset, spec.risk.value, str(count_tokens(wire_form(tool)))))
+    total = count_tokens({"tools": [wire_form(tool) for tool in tools]})
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
-    return "\n".join([*lines, f"{len(entries)} tools"])
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    how = "Mistral Tekken tokenizer" if exact_counts_available() else "estimate: install mistral-common for exact"
+    lines.append(f"{len(tools)} tools, tools/list = {total} tokens ({how})")
+    return "\n".join(lines)
