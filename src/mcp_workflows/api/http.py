@@ -76,25 +76,30 @@ class ApiHttp:
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self._retry = retry or RetryPolicy()
-        self._client = httpx2.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={
+        self._client_options: dict[str, Any] = {
+            "base_url": base_url.rstrip("/"),
+            "headers": {
                 "Authorization": f"Bearer {api_key}",
                 "User-Agent": f"mcp-workflows/{__version__}",
                 "Accept": "application/json",
             },
-            timeout=httpx2.Timeout(request_timeout_s, connect=connect_timeout_s),
-            transport=transport,
-            follow_redirects=False,
-        )
+            "timeout": httpx2.Timeout(request_timeout_s, connect=connect_timeout_s),
+            "transport": transport,
+            "follow_redirects": False,
+        }
+        self._client: httpx2.AsyncClient | None = None
 
     @property
     def client(self) -> httpx2.AsyncClient:
-        """The shared client, for streaming readers in api/ (never for tools)."""
+        """The shared client, created on first use: building its TLS context takes ~40 ms,
+        which would otherwise delay the server's first reply."""
+        if self._client is None:
+            self._client = httpx2.AsyncClient(**self._client_options)
         return self._client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def call(
         self,
@@ -119,7 +124,7 @@ class ApiHttp:
         while True:
             started = time.monotonic()
             try:
-                response = await self._client.request(operation.method, url, params=query, json=json)
+                response = await self.client.request(operation.method, url, params=query, json=json)
             except httpx2.TransportError as exc:
                 failure = _transport_failure(exc, operation, target)
                 never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)

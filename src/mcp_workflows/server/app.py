@@ -15,10 +15,9 @@ from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from mcp_workflows import __version__
-from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import WorkflowsAPIError
-from mcp_workflows.api.http import RetryPolicy
 from mcp_workflows.config import Settings
+from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
 from mcp_workflows.server.results import (
     ToolInputError,
@@ -27,9 +26,10 @@ from mcp_workflows.server.results import (
     error_result,
     success_result,
 )
-from mcp_workflows.server.selection import select_tools
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
+from mcp_workflows.server.selection import select_tools
 from mcp_workflows.server.state import AppState
+from mcp_workflows.server.tool_index import indexed_tools
 
 logger = logging.getLogger("mcp_workflows.server")
 
@@ -41,31 +41,57 @@ INSTRUCTIONS = (
 
 
 class WorkflowsServer(MCPServer[AppState]):
-    """MCPServer with this project's result shaping: compact schemas, compact text, `Error:` texts."""
+    """MCPServer with this project's tool handling.
 
-    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+    - tools/list comes from the precomputed index (server/tool_index.py) and a tool is built on
+      its first call, which keeps start-up independent of the number of tools;
+    - advertised schemas are compact (server/schemas.py);
+    - results carry a compact text copy, and every failure a text that starts with `Error:`.
+    """
+
+    def __init__(self, settings: Settings, specs: list[ToolSpec], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_settings = settings
-        self._schema_cache: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        self._specs = {spec.name: spec for spec in specs}
+        self._built: set[str] = set()
 
     async def list_tools(self) -> list[MCPTool]:
-        tools = await super().list_tools()
-        return [tool.model_copy(update=self._compact_schemas(tool)) for tool in tools]
+        index = indexed_tools()
+        return [index[name] for name in self._specs]
 
-    def _compact_schemas(self, tool: MCPTool) -> dict[str, Any]:
-        cached = self._schema_cache.get(tool.name)
-        if cached is None:
-            output = tool.output_schema
-            cached = (
-                compact_input_schema(tool.input_schema),
-                compact_output_schema(output) if output else None,
-            )
-            self._schema_cache[tool.name] = cached
-        return {"input_schema": cached[0], "output_schema": cached[1]}
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        tool = indexed_tools().get(name) if name in self._specs else None
+        return tool.input_schema if tool else None
+
+    def build_tool(self, name: str) -> None:
+        """Register the tool's function (its pydantic models) if that has not happened yet."""
+        if name in self._built or name not in self._specs:
+            return
+        from mcp_workflows.server.toolsets import tool_function
+
+        spec = self._specs[name]
+        fn = tool_function(name)
+        self.add_tool(
+            fn,
+            name=spec.name,
+            title=spec.title,
+            description=" ".join(inspect.cleandoc(fn.__doc__ or "").split()),
+            annotations=spec.annotations,
+            structured_output=True,
+        )
+        self._built.add(name)
+
+    async def live_tools(self) -> list[MCPTool]:
+        """Every active tool built from its code now, in its advertised form (for the index)."""
+        for name in self._specs:
+            self.build_tool(name)
+        built = {tool.name: tool for tool in await super().list_tools()}
+        return [_advertised(built[name]) for name in self._specs]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        self.build_tool(name)
         try:
             result = await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -90,9 +116,22 @@ class WorkflowsServer(MCPServer[AppState]):
         return error_result(f"{tool} failed unexpectedly inside the server; the server log has details.")
 
 
+def _advertised(tool: MCPTool) -> MCPTool:
+    output = tool.output_schema
+    return tool.model_copy(
+        update={
+            "input_schema": compact_input_schema(tool.input_schema),
+            "output_schema": compact_output_schema(output) if output else None,
+        }
+    )
+
+
 @asynccontextmanager
 async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
     """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
+    from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.api.http import RetryPolicy
+
     async with AsyncExitStack() as stack:
         base_url = settings.base_url
         if settings.sandbox:
@@ -120,31 +159,19 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
 
 
 def build_server(settings: Settings) -> WorkflowsServer:
-    """The MCP server for these settings, with every active tool registered from the catalog."""
-    from mcp_workflows.server.toolsets import tool_functions
+    """The MCP server for these settings, exposing the tools its configuration selects."""
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with _lifespan(settings) as state:
             yield state
 
-    server = WorkflowsServer(
+    return WorkflowsServer(
         settings,
+        select_tools(settings),
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
     )
-    functions = tool_functions()
-    for spec in select_tools(settings):
-        fn = functions[spec.name]
-        server.add_tool(
-            fn,
-            name=spec.name,
-            title=spec.title,
-            description=" ".join(inspect.cleandoc(fn.__doc__ or "").split()),
-            annotations=spec.annotations,
-            structured_output=True,
-        )
-    return server

@@ -8,6 +8,7 @@ from mcp_types import Tool
 
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import BY_NAME
+from mcp_workflows.server.tool_index import wire_form
 
 
 async def advertised_tools(settings: Settings) -> list[Tool]:
@@ -15,11 +16,6 @@ async def advertised_tools(settings: Settings) -> list[Tool]:
     from mcp_workflows.server.app import build_server
 
     return await build_server(settings).list_tools()
-
-
-def wire_form(tool: Tool) -> dict[str, Any]:
-    """The JSON a client receives for this tool (what costs tokens in the model's context)."""
-    return tool.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:

@@ -47,8 +47,4 @@ def select_tools(settings: Settings) -> list[ToolSpec]:
     all_names = [spec.name for spec in CATALOG]
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)
     _check("tool", extra + excluded, all_names)
-    return [
-        spec
-        for spec in CATALOG
-        if (spec.toolset in toolsets or spec.name in extra) and spec.name not in excluded
-    ]
+    return [spec for spec in CATALOG if (spec.toolset in toolsets or spec.name in extra) and spec.name not in excluded]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
-from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.config import Settings
-from mcp_workflows.server.guardrails import Confirmations
+
+if TYPE_CHECKING:
+    from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.guardrails import Confirmations
 
 
 @dataclass(frozen=True)

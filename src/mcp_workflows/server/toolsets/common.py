@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 class ToolResult(BaseModel):
@@ -28,3 +33,23 @@ Cursor = Annotated[
 ]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
 NextCursor = Annotated[str | None, Field(description="Pass as cursor for the next page; absent on the last page.")]
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Await two independent calls concurrently; the first failure is raised as itself.
+
+    (A task group would wrap it in an ExceptionGroup, hiding the typed API error that the
+    server turns into an actionable message.)
+    """
+    results: dict[int, Any] = {}
+
+    async def run(index: int, awaitable: Awaitable[Any]) -> None:
+        results[index] = await awaitable
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(run, 0, first)
+            group.start_soon(run, 1, second)
+    except BaseExceptionGroup as group_error:
+        raise group_error.exceptions[0] from None
+    return results[0], results[1]

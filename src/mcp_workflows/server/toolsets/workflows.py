@@ -9,6 +9,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import Field
 
+from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import Conflict
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.api.models.workflows import (
@@ -19,7 +20,7 @@ from mcp_workflows.api.models.workflows import (
 )
 from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import Cursor, Limit, NextCursor, ToolResult
+from mcp_workflows.server.toolsets.common import Cursor, Limit, NextCursor, ToolResult, both
 from mcp_workflows.server.waiting import wait_for_end
 
 # ---------------------------------------------------------------- parameters
@@ -214,21 +215,41 @@ async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) ->
     its active registration) plus its signal, query and update handlers. Call before
     execute_workflow so the input is right the first time."""
     api = app_state(ctx).api
-    workflow = await api.workflows.get(workflow_identifier)
-    registrations = await api.workflows.list_registrations(workflow_id=workflow.id, active_only=True, limit=5)
-    if not registrations.workflow_registrations:
-        registrations = await api.workflows.list_registrations(workflow_id=workflow.id, limit=5)
-    chosen = registrations.workflow_registrations[0] if registrations.workflow_registrations else None
+    registrations = _active_registrations(api, workflow_identifier)
+    workflow, candidates = await both(api.workflows.get(workflow_identifier), registrations)
+    mine = [r for r in candidates if r.workflow_id == workflow.id]
+    if not mine:  # the name search missed it, or no worker is active: look it up by id
+        mine = (await api.workflows.list_registrations(workflow_id=workflow.id, limit=5)).workflow_registrations
+    chosen = mine[0] if mine else None
     note = None
     if chosen is None:
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
-    elif len(registrations.workflow_registrations) > 1:
+    elif len(mine) > 1:
         note = "Several registrations exist; pass deployment_name to execute_workflow to pick one."
     return WorkflowDetail(
         workflow=WorkflowSummary.of(workflow),
         registration=RegistrationDetail.of(chosen) if chosen else None,
         note=note,
     )
+
+
+async def _active_registrations(api: WorkflowsClient, workflow_identifier: str) -> list[WorkflowRegistration]:
+    """Active registrations that may belong to the workflow, fetched without knowing its id yet."""
+    if _is_uuid(workflow_identifier):
+        page = await api.workflows.list_registrations(workflow_id=workflow_identifier, active_only=True, limit=5)
+    else:
+        page = await api.workflows.list_registrations(
+            workflow_search=workflow_identifier, active_only=True, with_workflow=True, limit=20
+        )
+    return page.workflow_registrations
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 async def update_workflow(

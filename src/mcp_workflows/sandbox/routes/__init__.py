@@ -1,0 +1,1 @@
+"""Route handlers of the sandbox, one module per upstream area."""

@@ -1,0 +1,45 @@
+"""`/_sandbox/...`: sandbox-only controls for tests (faults, counters, reset); not part of the upstream API."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..config import FaultConfig
+from ..errors import validation_error
+from ..params import read_json
+from ..runtime import sandbox_of
+
+
+async def get_faults(request: Request) -> Response:
+    """GET /_sandbox/faults: the rules with their remaining hits."""
+    return JSONResponse(sandbox_of(request).faults.snapshot())
+
+
+async def set_faults(request: Request) -> Response:
+    """POST /_sandbox/faults: replace the rules (`{"rules": [...]}` or a bare list)."""
+    sandbox = sandbox_of(request)
+    raw = await read_json(request, required=True)
+    try:
+        config = FaultConfig.parse(raw)
+    except ValidationError as exc:
+        raise validation_error([{**e, "loc": ["body", *e["loc"]]} for e in exc.errors(include_url=False)]) from exc
+    sandbox.faults.configure(config)
+    return JSONResponse(sandbox.faults.snapshot())
+
+
+async def get_stats(request: Request) -> Response:
+    """GET /_sandbox/stats: upstream requests seen, per path and per `METHOD path`."""
+    return JSONResponse(sandbox_of(request).stats.snapshot())
+
+
+async def reset(request: Request) -> Response:
+    """POST /_sandbox/reset: back to the demo state (executions, schedules, faults, counters)."""
+    await sandbox_of(request).reset()
+    return JSONResponse({"status": "reset"})
+
+
+async def health(request: Request) -> Response:
+    """GET /_sandbox/health."""
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,278 @@
+"""Deployments: list/get with workers, managed lifecycle writes (202), workers, logs."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, field_validator
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..errors import ApiError, conflict
+from ..ids import WORKSPACE_ID, as_utc, iso_req, now, stable_id
+from ..logs import log_window
+from ..models import DeploymentRecord, ManagedState, WorkerRecord
+from ..params import paginate, parse_body, parse_query
+from ..runtime import Sandbox, sandbox_of
+from ..store import managed_spec, resources
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+class ListDeploymentsQuery(BaseModel):
+    active_only: bool = True
+    is_hardened: bool | None = None
+    workflow_name: str | None = None
+    search: str | None = None
+    order_by: Literal["updated_at", "created_at"] | None = None
+    order: Literal["asc", "desc"] = "desc"
+    limit: int | None = Field(default=None, ge=1, le=100)
+    cursor: str | None = None
+    workspace_id: UUID | None = None
+
+
+class GetDeploymentQuery(BaseModel):
+    workflow_name: str | None = None
+
+
+class WorkersQuery(BaseModel):
+    worker_status: Literal["active", "inactive"] | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = None
+
+
+class DeploymentLogsQuery(BaseModel):
+    worker_name: str | None = None
+    workflow_name: str | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+    order: Literal["asc", "desc"] = "asc"
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class SpecInput(BaseModel):
+    github_url: str
+    revision: str | None = "main"
+    entrypoint: str | None = "worker:main"
+    working_dir: str | None = None
+
+
+class ResourcesInput(BaseModel):
+    replicas: int | None = Field(default=None, ge=0)
+    cpu_request: str | None = None
+    cpu_limit: str | None = None
+    memory_request: str | None = None
+    memory_limit: str | None = None
+
+
+class CreateBody(BaseModel):
+    name: str
+    spec: SpecInput
+    resources: ResourcesInput | None = None
+    hardened: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError("letters, digits, '-' and '_' only, at most 128 characters")
+        return value
+
+
+class SpecUpdate(BaseModel):
+    github_url: str | None = None
+    revision: str | None = None
+    entrypoint: str | None = None
+    working_dir: str | None = None
+
+
+class UpdateBody(BaseModel):
+    spec: SpecUpdate | None = None
+    resources: ResourcesInput | None = None
+
+
+async def list_deployments(request: Request) -> Response:
+    """GET /deployments: active ones only unless active_only=false; active and managed first by default."""
+    sandbox = sandbox_of(request)
+    q = parse_query(request, ListDeploymentsQuery)
+    items = [
+        d
+        for d in sandbox.store.deployments.values()
+        if (not q.active_only or d.is_active)
+        and (q.is_hardened is None or d.is_hardened == q.is_hardened)
+        and (not q.search or q.search.lower() in d.name.lower())
+        and (q.workflow_name is None or _serves(sandbox, d, q.workflow_name))
+    ]
+    if q.order_by is None:
+        items.sort(key=lambda d: d.created_at)
+        items.sort(key=lambda d: not (d.is_active or d.managed is not None))
+    else:
+        field = q.order_by
+        items.sort(key=lambda d: d.updated_at if field == "updated_at" else d.created_at, reverse=q.order == "desc")
+    page, next_cursor = paginate(items, q.cursor, q.limit or 100)
+    return JSONResponse(
+        {
+            "deployments": [d.to_json() for d in page],
+            "next_cursor": next_cursor,
+            "workspace_id": str(q.workspace_id or WORKSPACE_ID),
+        }
+    )
+
+
+def _serves(sandbox: Sandbox, deployment: DeploymentRecord, workflow_name: str) -> bool:
+    return any(
+        r.deployment_name == deployment.name and sandbox.store.workflows[r.workflow_id].name == workflow_name
+        for r in sandbox.store.registrations.values()
+    )
+
+
+async def get_deployment(request: Request) -> Response:
+    """GET /deployments/{name}: DeploymentDetailResponse with its workers."""
+    sandbox = sandbox_of(request)
+    deployment = sandbox.store.deployment(request.path_params["name"])
+    q = parse_query(request, GetDeploymentQuery)
+    if q.workflow_name is not None:
+        sandbox.store.workflow(q.workflow_name)
+    return JSONResponse(deployment.to_json(with_workers=True))
+
+
+async def list_workers(request: Request) -> Response:
+    """GET /deployments/{name}/workers."""
+    sandbox = sandbox_of(request)
+    deployment = sandbox.store.deployment(request.path_params["name"])
+    q = parse_query(request, WorkersQuery)
+    workers = [w for w in deployment.workers if q.worker_status is None or w.is_active == (q.worker_status == "active")]
+    page, next_cursor = paginate(workers, q.cursor, q.limit)
+    return JSONResponse({"workers": [w.to_json() for w in page], "next_cursor": next_cursor})
+
+
+async def get_logs(request: Request) -> Response:
+    """GET /deployments/{name}/logs."""
+    sandbox = sandbox_of(request)
+    deployment = sandbox.store.deployment(request.path_params["name"])
+    q = parse_query(request, DeploymentLogsQuery)
+    records = [
+        r
+        for r in sandbox.store.logs
+        if r.deployment_name == deployment.name
+        and (q.worker_name is None or r.worker_name == q.worker_name)
+        and (q.workflow_name is None or r.workflow_name == q.workflow_name)
+    ]
+    records = log_window(records, q.after and as_utc(q.after), q.before and as_utc(q.before), q.order)
+    page, next_cursor = paginate(records, q.cursor, q.limit)
+    return JSONResponse({"results": [r.to_json() for r in page], "next_cursor": next_cursor})
+
+
+def _managed(sandbox: Sandbox, name: str) -> tuple[DeploymentRecord, ManagedState]:
+    deployment = sandbox.store.deployment(name)
+    if deployment.managed is None:
+        raise conflict(
+            f"Deployment '{name}' is self-hosted; lifecycle operations apply to managed deployments only",
+            "DEPLOYMENT_NOT_MANAGED",
+        )
+    return deployment, deployment.managed
+
+
+def _accepted(sandbox: Sandbox, deployment: DeploymentRecord, message: str) -> Response:
+    sandbox.store.add_log(message, deployment=deployment.name)
+    body = deployment.managed_json()
+    assert body is not None
+    return JSONResponse(body, status_code=202)
+
+
+async def create_deployment(request: Request) -> Response:
+    """POST /deployments: a managed deployment, built and running at once in the sandbox (202)."""
+    sandbox = sandbox_of(request)
+    body = await parse_body(request, CreateBody)
+    if body.name in sandbox.store.deployments:
+        raise conflict(f"Deployment '{body.name}' already exists", "DEPLOYMENT_EXISTS")
+    stamp = now()
+    deployment = DeploymentRecord(
+        id=stable_id("deployment", body.name),
+        name=body.name,
+        created_at=stamp,
+        updated_at=stamp,
+        workers=[WorkerRecord(f"{body.name}-worker-1", stamp, stamp, True)],
+        is_hardened=body.hardened,
+        managed=ManagedState(
+            service_id=stable_id("service", body.name),
+            spec=managed_spec(body.spec.github_url, body.spec.revision, body.spec.entrypoint, body.spec.working_dir),
+            resources=resources(body.resources.model_dump() if body.resources else None),
+            created_at=stamp,
+            updated_at=stamp,
+            hardened=body.hardened,
+        ),
+    )
+    sandbox.store.deployments[body.name] = deployment
+    return _accepted(sandbox, deployment, f"Managed deployment {body.name} created")
+
+
+def _touch(deployment: DeploymentRecord, managed: ManagedState) -> None:
+    stamp = now()
+    deployment.updated_at = managed.updated_at = stamp
+    managed.generation += 1
+
+
+async def update_deployment(request: Request) -> Response:
+    """PATCH /deployments/{name}: change spec and/or resources; triggers a rollout."""
+    sandbox = sandbox_of(request)
+    deployment, managed = _managed(sandbox, request.path_params["name"])
+    body = await parse_body(request, UpdateBody)
+    if body.spec is not None:
+        for key, value in body.spec.model_dump(exclude_none=True).items():
+            managed.spec[key] = value
+    if body.resources is not None:
+        managed.resources = resources({**managed.resources, **body.resources.model_dump(exclude_none=True)})
+    _touch(deployment, managed)
+    return _accepted(sandbox, deployment, f"Rollout of {deployment.name} started")
+
+
+async def delete_deployment(request: Request) -> Response:
+    """DELETE /deployments/{name}: removes it (202 with its last state)."""
+    sandbox = sandbox_of(request)
+    deployment, managed = _managed(sandbox, request.path_params["name"])
+    managed.phase = "Terminating"
+    managed.stopped = True
+    response = _accepted(sandbox, deployment, f"Managed deployment {deployment.name} deleted")
+    del sandbox.store.deployments[deployment.name]
+    return response
+
+
+def _set_running(deployment: DeploymentRecord, managed: ManagedState, running: bool) -> None:
+    managed.stopped = not running
+    managed.phase = "Running" if running else "Stopped"
+    for worker in deployment.workers:
+        worker.is_active = running
+        worker.updated_at = now()
+    _touch(deployment, managed)
+
+
+async def stop_deployment(request: Request) -> Response:
+    """POST /deployments/{name}/stop: workers go inactive; undo with start."""
+    sandbox = sandbox_of(request)
+    deployment, managed = _managed(sandbox, request.path_params["name"])
+    _set_running(deployment, managed, False)
+    return _accepted(sandbox, deployment, f"Managed deployment {deployment.name} stopped")
+
+
+async def start_deployment(request: Request) -> Response:
+    """POST /deployments/{name}/start."""
+    sandbox = sandbox_of(request)
+    deployment, managed = _managed(sandbox, request.path_params["name"])
+    _set_running(deployment, managed, True)
+    return _accepted(sandbox, deployment, f"Managed deployment {deployment.name} started")
+
+
+async def restart_deployment(request: Request) -> Response:
+    """POST /deployments/{name}/restart: records `spec.restarted_at`."""
+    sandbox = sandbox_of(request)
+    deployment, managed = _managed(sandbox, request.path_params["name"])
+    if managed.stopped:
+        raise ApiError(409, {"detail": f"Deployment '{deployment.name}' is stopped; start it instead"})
+    managed.spec["restarted_at"] = iso_req(now())
+    _touch(deployment, managed)
+    return _accepted(sandbox, deployment, f"Managed deployment {deployment.name} restarting")

@@ -1,0 +1,228 @@
+"""The one in-memory state every route reads and writes, plus a change signal for streams."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from .demo import DEMO_WORKFLOWS
+from .errors import not_found
+from .ids import deployment_id, now, registration_id, stable_id, workflow_id
+from .models import (
+    DeploymentRecord,
+    ExecutionRecord,
+    LogRecord,
+    ManagedState,
+    RegistrationRecord,
+    RunRecord,
+    ScheduleRecord,
+    StreamEvent,
+    WorkerRecord,
+    WorkflowRecord,
+)
+from .program import DemoWorkflow
+
+SANDBOX_DEPLOYMENT = "sandbox-deployment"
+
+
+class Store:
+    """Workflows, registrations, deployments, executions, events, logs and schedules."""
+
+    def __init__(self) -> None:
+        self.programs: dict[str, DemoWorkflow] = {}
+        self.workflows: dict[str, WorkflowRecord] = {}
+        self.registrations: dict[str, RegistrationRecord] = {}
+        self.deployments: dict[str, DeploymentRecord] = {}
+        self.executions: dict[str, ExecutionRecord] = {}
+        self.runs: dict[str, tuple[ExecutionRecord, RunRecord]] = {}
+        self.events: list[StreamEvent] = []
+        self.logs: list[LogRecord] = []
+        self.schedules: dict[str, ScheduleRecord] = {}
+        self._changed = asyncio.Event()
+        self.load_demo()
+
+    # demo data ----------------------------------------------------------------------------------
+
+    def load_demo(self) -> None:
+        """Reset to the deterministic demo state."""
+        self.__init_collections()
+        started = now() - timedelta(days=3)
+        self._add_deployment(SANDBOX_DEPLOYMENT, started, ["sandbox-worker-1", "sandbox-worker-2"], active=True)
+        self._add_deployment("legacy-deployment", started - timedelta(days=30), ["legacy-worker-1"], active=False)
+        managed = self._add_deployment("managed-demo", started, ["managed-demo-worker-1"], active=True)
+        managed.managed = ManagedState(
+            service_id=stable_id("service", "managed-demo"),
+            spec=managed_spec("https://github.com/example/workflows-demo", "main", "worker:main", None),
+            resources=resources(None),
+            created_at=started,
+            updated_at=started,
+        )
+        for program in DEMO_WORKFLOWS:
+            self.programs[program.name] = program
+            wf = WorkflowRecord(
+                id=workflow_id(program.name),
+                name=program.name,
+                display_name=program.display_name,
+                description=program.description,
+                tags=list(program.tags),
+                archived=program.archived,
+                available_in_chat_assistant=program.available_in_chat_assistant,
+                shared_namespace=program.shared_namespace,
+            )
+            self.workflows[wf.id] = wf
+            reg = RegistrationRecord(
+                id=registration_id(program.name),
+                workflow_id=wf.id,
+                deployment_name=program.deployment_name,
+                deployment_id=deployment_id(program.deployment_name),
+                definition=program.definition(),
+                compatible_with_chat_assistant=program.available_in_chat_assistant,
+            )
+            self.registrations[reg.id] = reg
+        for deployment in self.deployments.values():
+            self.add_log(f"Worker pool of {deployment.name} started", deployment=deployment.name)
+
+    def __init_collections(self) -> None:
+        self.programs.clear()
+        self.workflows.clear()
+        self.registrations.clear()
+        self.deployments.clear()
+        self.executions.clear()
+        self.runs.clear()
+        self.events.clear()
+        self.logs.clear()
+        self.schedules.clear()
+
+    def _add_deployment(self, name: str, created: Any, workers: list[str], active: bool) -> DeploymentRecord:
+        record = DeploymentRecord(
+            id=deployment_id(name),
+            name=name,
+            created_at=created,
+            updated_at=created,
+            workers=[WorkerRecord(w, created, now() if active else created, active) for w in workers],
+        )
+        self.deployments[name] = record
+        return record
+
+    # lookups ------------------------------------------------------------------------------------
+
+    def workflow(self, identifier: str) -> WorkflowRecord:
+        """A workflow by id or by name; 404 otherwise."""
+        found = self.workflows.get(identifier)
+        if found is None:
+            found = next((w for w in self.workflows.values() if w.name == identifier), None)
+        if found is None:
+            raise not_found("Workflow", identifier)
+        return found
+
+    def execution(self, execution_id: str) -> ExecutionRecord:
+        """An execution by id; 404 WF_1100 otherwise."""
+        found = self.executions.get(execution_id)
+        if found is None:
+            raise not_found("Execution", execution_id)
+        return found
+
+    def deployment(self, name: str) -> DeploymentRecord:
+        """A deployment by name; 404 otherwise."""
+        found = self.deployments.get(name)
+        if found is None:
+            raise not_found("Deployment", name)
+        return found
+
+    def registrations_of(self, wf_id: str) -> list[RegistrationRecord]:
+        return [r for r in self.registrations.values() if r.workflow_id == wf_id]
+
+    def registration_active(self, reg: RegistrationRecord) -> bool:
+        deployment = self.deployments.get(reg.deployment_name)
+        return deployment is not None and deployment.is_active
+
+    def workflow_active(self, wf: WorkflowRecord) -> bool:
+        return any(self.registration_active(r) for r in self.registrations_of(wf.id))
+
+    # events and logs ----------------------------------------------------------------------------
+
+    def publish(self, event: StreamEvent) -> None:
+        """Append an event (its seq must come from next_seq) and wake the streams."""
+        self.events.append(event)
+        self.notify()
+
+    def next_seq(self) -> int:
+        return len(self.events) + 1
+
+    def add_log(
+        self,
+        body: str,
+        *,
+        deployment: str,
+        severity: str = "INFO",
+        execution: ExecutionRecord | None = None,
+        run: RunRecord | None = None,
+        activity_id: str | None = None,
+    ) -> LogRecord:
+        """Append a log line of a deployment (and of an execution when given)."""
+        dep = self.deployments.get(deployment)
+        worker = dep.workers[0].name if dep is not None and dep.workers else "sandbox-worker-1"
+        record = LogRecord(
+            seq=len(self.logs) + 1,
+            timestamp=now(),
+            severity=severity,
+            body=body,
+            execution_id=execution.execution_id if execution else None,
+            run_id=run.run_id if run else None,
+            deployment_name=deployment,
+            worker_name=worker,
+            workflow_name=execution.workflow_name if execution else None,
+            trace_id=run.trace_id if run else secrets.token_hex(16),
+            span_id=secrets.token_hex(8),
+            activity_id=activity_id,
+        )
+        self.logs.append(record)
+        self.notify()
+        return record
+
+    # change notification ------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Wake every stream waiting for a change."""
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def wait_change(self, seconds: float) -> None:
+        """Return on the next change, or after `seconds`."""
+        changed = self._changed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), seconds)
+
+
+def managed_spec(
+    github_url: str, revision: str | None, entrypoint: str | None, working_dir: str | None
+) -> dict[str, Any]:
+    """A managed deployment's `DeploymentWorkerSpecResponse`."""
+    return {
+        "github_url": github_url,
+        "type": "workflows_worker",
+        "revision": revision,
+        "entrypoint": entrypoint,
+        "working_dir": working_dir,
+        "restarted_at": None,
+        "commit_sha": "0" * 40,
+        "commit": {"sha": "0" * 40, "message": "sandbox build", "author": None, "html_url": None},
+    }
+
+
+def resources(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """`DeploymentResourceConfig` with sandbox defaults for the fields not given."""
+    base: dict[str, Any] = {
+        "replicas": 1,
+        "cpu_request": "250m",
+        "cpu_limit": "1",
+        "memory_request": "256Mi",
+        "memory_limit": "1Gi",
+    }
+    for key, value in (raw or {}).items():
+        if value is not None:
+            base[key] = value
+    return base
