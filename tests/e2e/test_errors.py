@@ -56,7 +56,11 @@ async def test_bad_arguments_fail_before_any_request(
     assert after == before, "no upstream request was sent"
 
 
-async def test_invalid_workflow_input_is_reported_with_the_field(session: Session) -> None:
-    text = error_text(await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {}}))
-    assert "name" in text
-    assert "422" in text
+async def test_invalid_workflow_input_is_reported_before_starting(session: Session) -> None:
+    arguments = {"workflow_identifier": "greeting", "input": {"name": 7, "colour": "red"}}
+    text = error_text(await session.call("execute_workflow", arguments))
+    assert "`input.name`" in text, "every bad field is named"
+    assert "colour" in text
+    assert "get_workflow" in text, "the model is told where the schema is"
+    runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
+    assert runs["executions"] == [], "nothing was started"

@@ -67,8 +67,8 @@ async def test_get_workflow_returns_the_active_registration_input_schema(session
         "GET", "/v1/workflows/registrations", params={"workflow_id": workflow_id, "active_only": "true"}
     )
     registration = upstream["workflow_registrations"][0]
-    assert detail["registration"]["id"] == registration["id"]
-    assert detail["registration"]["input_schema"] == registration["definition"]["input_schema"]
+    assert detail["registration_id"] == registration["id"]
+    assert detail["input_schema"] == registration["definition"]["input_schema"]
     by_id = structured(await session.call("get_workflow", {"workflow_identifier": workflow_id}))
     assert by_id["workflow"]["name"] == "greeting"
 
@@ -129,7 +129,7 @@ async def test_execute_workflow_registration(session: Session) -> None:
     outcome = structured(
         await session.call(
             "execute_workflow_registration",
-            {"registration_id": detail["registration"]["id"], "input": {"name": "Cy"}},
+            {"registration_id": detail["registration_id"], "input": {"name": "Cy"}},
         )
     )
     assert outcome["status"] == "COMPLETED"

@@ -41,7 +41,8 @@ def test_inlines_refs_and_drops_titles_but_keeps_title_properties() -> None:
     assert "title" not in inner["properties"]["title"]
     assert inner["properties"]["count"] == {"type": "integer"}, "results leave None fields out"
     assert inner["required"] == ["title"]
-    assert "required" in schema and schema["required"] == ["items"]
+    assert "required" in schema
+    assert schema["required"] == ["items"]
 
 
 def test_input_schemas_collapse_optional_nulls() -> None:

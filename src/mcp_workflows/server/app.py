@@ -12,12 +12,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, InputRequiredResult
 from mcp_types import Tool as MCPTool
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import ToolSpec
+from mcp_workflows.server.definitions import Definitions
 from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
 from mcp_workflows.server.results import (
     ToolInputError,
@@ -92,13 +93,19 @@ class WorkflowsServer(MCPServer[AppState]):
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         self.build_tool(name)
+        if context is None:
+            context = Context(mcp_server=self)
         try:
-            result = await super().call_tool(name, arguments, context)
+            # The tool's own typed model comes back unconverted: it is dumped once, below,
+            # instead of validated again and rendered as indented JSON we would throw away.
+            result = await self._tool_manager.call_tool(name, arguments, context, convert_result=False)
         except ToolError as exc:
             return self._error_result(name, exc)
-        if isinstance(result, CallToolResult) and not result.is_error and result.structured_content is not None:
-            return success_result(result.structured_content)
-        return result
+        if isinstance(result, CallToolResult | InputRequiredResult):
+            return result
+        if isinstance(result, BaseModel):
+            return success_result(result.model_dump(mode="json", by_alias=True))
+        raise TypeError(f"tool {name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
         cause = exc.__cause__
@@ -155,7 +162,12 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
         )
         signer = TokenSigner(signing_secret(settings), settings.confirmation_ttl_s)
         logger.info("serving Workflows API at %s", base_url)
-        yield AppState(api=api, settings=settings, confirmations=Confirmations(settings.confirm_destructive, signer))
+        yield AppState(
+            api=api,
+            settings=settings,
+            confirmations=Confirmations(settings.confirm_destructive, signer),
+            definitions=Definitions(api),
+        )
 
 
 def build_server(settings: Settings) -> WorkflowsServer:

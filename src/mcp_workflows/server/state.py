@@ -11,6 +11,7 @@ from mcp_workflows.config import Settings
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.definitions import Definitions
     from mcp_workflows.server.guardrails import Confirmations
 
 
@@ -21,6 +22,7 @@ class AppState:
     api: WorkflowsClient
     settings: Settings
     confirmations: Confirmations
+    definitions: Definitions
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

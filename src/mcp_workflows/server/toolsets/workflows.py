@@ -9,18 +9,19 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import Field
 
-from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import Conflict
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.api.models.workflows import (
     HandlerDefinition,
     Workflow,
+    WorkflowCodeDefinition,
     WorkflowRegistration,
     WorkflowUpdate,
 )
 from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
 from mcp_workflows.server.state import app_state
 from mcp_workflows.server.toolsets.common import Cursor, Limit, NextCursor, ToolResult, both
+from mcp_workflows.server.validation import check_against_schema
 from mcp_workflows.server.waiting import wait_for_end
 
 # ---------------------------------------------------------------- parameters
@@ -97,6 +98,7 @@ class WorkflowPage(ToolResult):
 
 
 class Handler(ToolResult):
+    kind: Literal["signal", "query", "update"]
     name: str
     description: str | None = None
     input_schema: dict[str, Any] | None = None
@@ -110,9 +112,7 @@ class RegistrationDetail(ToolResult):
     compatible_with_chat_assistant: bool = False
     input_schema: dict[str, Any] | None = None
     output_schema: dict[str, Any] | None = None
-    signals: list[Handler] = Field(default_factory=list)
-    queries: list[Handler] = Field(default_factory=list)
-    updates: list[Handler] = Field(default_factory=list)
+    handlers: list[Handler] = Field(default_factory=list, description="Signals, queries and updates it accepts.")
     execution_timeout_s: float | None = None
 
     @classmethod
@@ -126,9 +126,7 @@ class RegistrationDetail(ToolResult):
             compatible_with_chat_assistant=reg.compatible_with_chat_assistant,
             input_schema=definition.input_schema,
             output_schema=definition.output_schema,
-            signals=_handlers(definition.signals),
-            queries=_handlers(definition.queries),
-            updates=_handlers(definition.updates),
+            handlers=_all_handlers(definition),
             execution_timeout_s=definition.execution_timeout,
         )
 
@@ -149,9 +147,10 @@ class RegistrationPage(ToolResult):
 
 class WorkflowDetail(ToolResult):
     workflow: WorkflowSummary
-    registration: RegistrationDetail | None = Field(
-        description="The active registration: input_schema is what execute_workflow's input must match."
-    )
+    input_schema: dict[str, Any] | None = Field(default=None, description="What execute_workflow's input must match.")
+    handlers: list[Handler] = Field(default_factory=list, description="Signals, queries and updates it accepts.")
+    registration_id: str | None = None
+    deployment_name: str | None = None
     note: str | None = None
 
 
@@ -174,8 +173,18 @@ class ArchiveOutcome(ToolResult):
     expires_at: float | None = Field(default=None, description="Unix time after which the token is refused.")
 
 
-def _handlers(definitions: list[HandlerDefinition]) -> list[Handler]:
-    return [Handler(name=h.name, description=h.description, input_schema=h.input_schema) for h in definitions]
+def _all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
+    return (
+        _handlers("signal", definition.signals)
+        + _handlers("query", definition.queries)
+        + _handlers("update", definition.updates)
+    )
+
+
+def _handlers(kind: Literal["signal", "query", "update"], definitions: list[HandlerDefinition]) -> list[Handler]:
+    return [
+        Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema) for h in definitions
+    ]
 
 
 # ---------------------------------------------------------------- tools
@@ -214,42 +223,26 @@ async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) ->
     """Get one workflow, whether a worker serves it, and the input it expects (the input_schema of
     its active registration) plus its signal, query and update handlers. Call before
     execute_workflow so the input is right the first time."""
-    api = app_state(ctx).api
-    registrations = _active_registrations(api, workflow_identifier)
-    workflow, candidates = await both(api.workflows.get(workflow_identifier), registrations)
-    mine = [r for r in candidates if r.workflow_id == workflow.id]
-    if not mine:  # the name search missed it, or no worker is active: look it up by id
-        mine = (await api.workflows.list_registrations(workflow_id=workflow.id, limit=5)).workflow_registrations
+    state = app_state(ctx)
+    workflow, _ = await both(
+        state.api.workflows.get(workflow_identifier), state.definitions.candidates(workflow_identifier)
+    )
+    mine = await state.definitions.of_workflow(workflow.id, workflow_identifier)
     chosen = mine[0] if mine else None
     note = None
     if chosen is None:
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
     elif len(mine) > 1:
         note = "Several registrations exist; pass deployment_name to execute_workflow to pick one."
+    definition = chosen.definition if chosen else None
     return WorkflowDetail(
         workflow=WorkflowSummary.of(workflow),
-        registration=RegistrationDetail.of(chosen) if chosen else None,
+        input_schema=definition.input_schema if definition else None,
+        handlers=_all_handlers(definition) if definition else [],
+        registration_id=chosen.id if chosen else None,
+        deployment_name=chosen.deployment_name if chosen else None,
         note=note,
     )
-
-
-async def _active_registrations(api: WorkflowsClient, workflow_identifier: str) -> list[WorkflowRegistration]:
-    """Active registrations that may belong to the workflow, fetched without knowing its id yet."""
-    if _is_uuid(workflow_identifier):
-        page = await api.workflows.list_registrations(workflow_id=workflow_identifier, active_only=True, limit=5)
-    else:
-        page = await api.workflows.list_registrations(
-            workflow_search=workflow_identifier, active_only=True, with_workflow=True, limit=20
-        )
-    return page.workflow_registrations
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def update_workflow(
@@ -387,6 +380,17 @@ async def execute_workflow(
     """Start a workflow execution and wait up to wait_seconds for its result. Returns the result
     when it ends in time, else the execution_id and status. Safe to retry with the same
     execution_id: it never starts a second execution."""
+    state = app_state(ctx)
+    registration = _registration_for(
+        await state.definitions.candidates(workflow_identifier), workflow_identifier, deployment_name
+    )
+    if registration is not None:
+        check_against_schema(
+            input or {},
+            registration.definition.input_schema,
+            what="input",
+            schema_source="get_workflow shows the input_schema.",
+        )
     request = ExecutionRequest(
         execution_id=execution_id or _new_execution_id(), input=input, deployment_name=deployment_name
     )
@@ -404,6 +408,13 @@ async def execute_workflow_registration(
 ) -> ExecutionOutcome:
     """Deprecated upstream: prefer execute_workflow with deployment_name. Starts an execution of
     one specific registration, waiting up to wait_seconds for its result."""
+    registration = await app_state(ctx).api.workflows.get_registration(str(registration_id))
+    check_against_schema(
+        input or {},
+        registration.definition.input_schema,
+        what="input",
+        schema_source="get_workflow_registration shows the input_schema.",
+    )
     request = ExecutionRequest(execution_id=execution_id or _new_execution_id(), input=input)
     return await _start(
         ctx,
@@ -411,6 +422,19 @@ async def execute_workflow_registration(
         wait_seconds,
         lambda: app_state(ctx).api.workflows.execute_registration(str(registration_id), request),
     )
+
+
+def _registration_for(
+    candidates: list[WorkflowRegistration], workflow_identifier: str, deployment_name: str | None
+) -> WorkflowRegistration | None:
+    """The registration an execution will run, when it is known without a guess."""
+    mine = [
+        r
+        for r in candidates
+        if workflow_identifier in (r.workflow_id, r.workflow.name if r.workflow else None)
+        and (deployment_name is None or r.deployment_name == deployment_name)
+    ]
+    return mine[0] if len(mine) == 1 else None
 
 
 def _new_execution_id() -> str:

@@ -1,0 +1,77 @@
+"""Workflow registrations (input and handler schemas), cached for a short while.
+
+get_workflow, execute_workflow and the signal/query/update tools all need a workflow's code
+definition, which only its registrations carry. Definitions change only when a worker deploys new
+code, so a short TTL saves a request on most calls while a redeploy shows within a minute.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.api.models.workflows import WorkflowRegistration
+
+
+class Definitions:
+    """Registrations that may belong to a workflow, by the identifier the caller used."""
+
+    def __init__(
+        self,
+        api: WorkflowsClient,
+        ttl_s: float = 60.0,
+        max_entries: int = 256,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._api = api
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, list[WorkflowRegistration]]] = OrderedDict()
+
+    async def candidates(self, workflow_identifier: str) -> list[WorkflowRegistration]:
+        """Active registrations matching a workflow name or id (filter by workflow_id after)."""
+        cached = self._entries.get(workflow_identifier)
+        if cached is not None and self._clock() - cached[0] < self._ttl_s:
+            return cached[1]
+        if _is_uuid(workflow_identifier):
+            page = await self._api.workflows.list_registrations(
+                workflow_id=workflow_identifier, active_only=True, limit=10
+            )
+        else:
+            page = await self._api.workflows.list_registrations(
+                workflow_search=workflow_identifier, active_only=True, with_workflow=True, limit=50
+            )
+        self._store(workflow_identifier, page.workflow_registrations)
+        return page.workflow_registrations
+
+    async def of_workflow(self, workflow_id: str, workflow_identifier: str) -> list[WorkflowRegistration]:
+        """The registrations of one workflow, active ones first, using the cache when it can."""
+        mine = [r for r in await self.candidates(workflow_identifier) if r.workflow_id == workflow_id]
+        if not mine:  # the name search missed it, or no worker is active: ask by id, any state
+            page = await self._api.workflows.list_registrations(workflow_id=workflow_id, limit=10)
+            mine = page.workflow_registrations
+            self._store(workflow_identifier, mine)
+        return sorted(mine, key=lambda r: r.active is not True)
+
+    def forget(self, workflow_identifier: str) -> None:
+        self._entries.pop(workflow_identifier, None)
+
+    def _store(self, key: str, registrations: list[WorkflowRegistration]) -> None:
+        self._entries[key] = (self._clock(), registrations)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
