@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         "--allowed-host", action="append", default=[], help="extra Host header value to accept over HTTP"
     )
     serve.add_argument("--allowed-origin", action="append", default=[], help="Origin to accept over HTTP")
-    serve.add_argument("--confirm-destructive", choices=("elicit", "token", "auto", "off"), default=None)
+    serve.add_argument(
+        "--confirm", help="confirmation per risk class, e.g. destructive=auto,execute=token (MCP_WORKFLOWS_CONFIRM)"
+    )
     _add_selection_flags(serve)
     serve.set_defaults(run=_serve)
 
@@ -103,9 +105,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    settings = _checked(
-        _settings(sandbox=args.sandbox or None, confirm_destructive=args.confirm_destructive, **_selection(args))
-    )
+    settings = _checked(_settings(sandbox=args.sandbox or None, confirm=args.confirm, **_selection(args)))
     if settings.needs_api_key and settings.api_key is None:
         print(NO_KEY_MESSAGE, file=sys.stderr)
         sys.exit(2)

@@ -6,14 +6,31 @@ agree on names and defaults.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 
 ConfirmMode = Literal["elicit", "token", "auto", "off"]
+ConfirmPolicy = dict[str, ConfirmMode]
+CONFIRMABLE_CLASSES = ("destructive", "execute")
+
+
+def parse_confirm_policy(text: str) -> ConfirmPolicy:
+    """`destructive=token,execute=auto` -> a mode per risk class, on top of the defaults."""
+    policy: ConfirmPolicy = {"destructive": "auto", "execute": "off"}
+    modes: tuple[str, ...] = get_args(ConfirmMode)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        risk, _, mode = item.partition("=")
+        if risk not in CONFIRMABLE_CLASSES or mode not in modes:
+            raise ValueError(
+                f"bad confirmation rule {item!r}: use CLASS=MODE, CLASS one of {', '.join(CONFIRMABLE_CLASSES)}, "
+                f"MODE one of {', '.join(modes)}"
+            )
+        policy[risk] = mode  # type: ignore[assignment]  # checked against ConfirmMode just above
+    return policy
 
 
 class Settings(BaseSettings):
@@ -27,7 +44,10 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=30.0, gt=0, le=600)
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     retry_total_s: float = Field(default=20.0, ge=0, le=300)
-    confirm_destructive: ConfirmMode = "auto"
+    confirm: str = Field(
+        default="destructive=auto,execute=off",
+        description="Confirmation per risk class: CLASS=MODE pairs, MODE in elicit, token, auto, off.",
+    )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
@@ -35,6 +55,16 @@ class Settings(BaseSettings):
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
+
+    @field_validator("confirm")
+    @classmethod
+    def _valid_confirm(cls, value: str) -> str:
+        parse_confirm_policy(value)
+        return value
+
+    @property
+    def confirm_policy(self) -> ConfirmPolicy:
+        return parse_confirm_policy(self.confirm)
 
     @property
     def needs_api_key(self) -> bool:

@@ -101,7 +101,11 @@ class HttpServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        return Path(self.stderr.name).read_text()
+        self.stderr.close()
+        log = Path(self.stderr.name)
+        text = log.read_text()
+        log.unlink()
+        return text
 
 
 @asynccontextmanager

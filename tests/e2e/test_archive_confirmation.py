@@ -37,7 +37,7 @@ async def test_elicitation_accept_archives_and_shows_what_will_happen(open_sessi
         workflow = (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert not result.is_error, text_of(result)
-        assert result.structured_content["status"] == "archived"
+        assert result.structured_content["status"] == "done"
         assert await is_archived(session, "greeting")
     assert len(callback.seen) == 1
     assert workflow["display_name"] in callback.seen[0]
@@ -73,7 +73,7 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
         "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": content["confirmation_token"]}
     )
     assert not done.is_error, text_of(done)
-    assert done.structured_content["status"] == "archived"
+    assert done.structured_content["status"] == "done"
     assert await is_archived(session, "greeting")
 
 
@@ -127,16 +127,16 @@ async def test_token_verifies_in_a_fresh_server_process() -> None:
 
 
 async def test_policy_off_archives_at_once() -> None:
-    async with connect("stdio", "auto", env={"MCP_WORKFLOWS_CONFIRM_DESTRUCTIVE": "off"}) as session:
+    async with connect("stdio", "auto", env={"MCP_WORKFLOWS_CONFIRM": "destructive=off"}) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
-        assert result.structured_content["status"] == "archived"
+        assert result.structured_content["status"] == "done"
         assert await is_archived(session, "greeting")
 
 
 async def test_policy_token_ignores_client_elicitation() -> None:
     callback = answering("accept", {"confirm": True})
     async with connect(
-        "stdio", "legacy", env={"MCP_WORKFLOWS_CONFIRM_DESTRUCTIVE": "token"}, elicitation_callback=callback
+        "stdio", "legacy", env={"MCP_WORKFLOWS_CONFIRM": "destructive=token"}, elicitation_callback=callback
     ) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert result.structured_content["status"] == "confirmation_required"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from mcp_workflows.config import Settings
+from mcp_workflows.config import Settings, parse_confirm_policy
 from mcp_workflows.server.guardrails import TokenSigner, signing_secret
 from mcp_workflows.server.results import ToolInputError
 
@@ -72,3 +72,17 @@ def test_signing_secret_prefers_configured_secret_then_api_key() -> None:
     sandbox_a = signing_secret(Settings(sandbox=True))
     sandbox_b = signing_secret(Settings(sandbox=True))
     assert sandbox_a != sandbox_b, "without any secret the key is random, never a constant"
+
+
+def test_confirm_policy_parses_per_class_and_keeps_defaults() -> None:
+    assert parse_confirm_policy("") == {"destructive": "auto", "execute": "off"}
+    assert parse_confirm_policy("execute=token") == {"destructive": "auto", "execute": "token"}
+    assert parse_confirm_policy("destructive=elicit, execute=auto") == {"destructive": "elicit", "execute": "auto"}
+
+
+@pytest.mark.parametrize("text", ["read=off", "destructive=maybe", "destructive", "execute=on"])
+def test_confirm_policy_rejects_unknown_classes_and_modes(text: str) -> None:
+    with pytest.raises(ValueError, match="CLASS=MODE"):
+        parse_confirm_policy(text)
+    with pytest.raises(ValueError, match="CLASS=MODE"):
+        Settings(confirm=text)

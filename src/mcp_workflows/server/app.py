@@ -165,7 +165,7 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
         yield AppState(
             api=api,
             settings=settings,
-            confirmations=Confirmations(settings.confirm_destructive, signer),
+            confirmations=Confirmations(settings.confirm_policy, signer),
             definitions=Definitions(api),
         )
 

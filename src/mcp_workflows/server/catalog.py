@@ -46,6 +46,7 @@ class ToolSpec:
     risk: Risk
     operations: tuple[Operation, ...]
     idempotent: bool = True
+    always_preview: bool = False  # batch and bulk tools show their blast radius first, whatever the policy
 
     @property
     def operation_ids(self) -> tuple[str, ...]:

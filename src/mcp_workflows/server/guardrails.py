@@ -1,6 +1,6 @@
-"""Confirmation before destructive calls: the general mechanism every destructive tool uses.
+"""Confirmation before destructive (and, when configured, execute) calls: one mechanism for all.
 
-Policy per call (from `--confirm-destructive` / MCP_WORKFLOWS_CONFIRM_DESTRUCTIVE):
+Policy per risk class (`--confirm destructive=auto,execute=off` / MCP_WORKFLOWS_CONFIRM):
 - `elicit`: ask the human through MCP elicitation (both protocol eras, via the SDK's Resolve +
   Elicit, so 2026-07-28 clients get an input-required round trip and older ones a mid-call
   `elicitation/create`);
@@ -29,10 +29,9 @@ from typing import Any, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Elicit
 from pydantic import BaseModel, Field
 
-from mcp_workflows.config import ConfirmMode, Settings
+from mcp_workflows.config import ConfirmPolicy, Settings
 from mcp_workflows.server.results import ToolInputError
 
 _TOKEN_VERSION = "c1"  # noqa: S105 - a format tag, not a secret
@@ -112,23 +111,22 @@ def signing_secret(settings: Settings) -> bytes:
 
 
 class Confirmations:
-    """Decides how to confirm a destructive call and settles the outcome."""
+    """Decides how to confirm a call and settles the outcome."""
 
-    def __init__(self, mode: ConfirmMode, signer: TokenSigner) -> None:
-        self._mode = mode
+    def __init__(self, policy: ConfirmPolicy, signer: TokenSigner) -> None:
+        self._policy = policy
         self.signer = signer
 
-    def effective_mode(self, ctx: Context[Any, Any]) -> Literal["elicit", "token", "off"]:
-        if self._mode != "auto":
-            return self._mode
+    def effective_mode(
+        self, risk: str, ctx: Context[Any, Any], *, always_preview: bool = False
+    ) -> Literal["elicit", "token", "off"]:
+        """The confirmation this call gets. Batch tools always preview their blast radius first."""
+        mode = self._policy.get(risk, "off")
+        if mode == "off" and always_preview:
+            mode = "auto"
+        if mode != "auto":
+            return mode
         return "elicit" if client_can_elicit(ctx) else "token"
-
-    def ask(self, ctx: Context[Any, Any], message: str) -> Elicit[ConfirmationForm] | NotAsked:
-        """What a confirmation resolver returns: a question for the human, or why none is asked."""
-        mode = self.effective_mode(ctx)
-        if mode == "elicit":
-            return Elicit(message, ConfirmationForm)
-        return NotAsked(mode=mode)
 
     def settle(self, tool: str, args: Mapping[str, Any], answer: ConfirmationAnswer, token: str | None) -> Verdict:
         """Turn the resolver's outcome (and any token) into proceed / preview / refusal."""

@@ -17,3 +17,10 @@ def tool_function(name: str) -> Callable[..., Any]:
     module = importlib.import_module(f"{__name__}.{BY_NAME[name].toolset}")
     tools: dict[str, Callable[..., Any]] = module.TOOLS
     return tools[name]
+
+
+def tool_describer(name: str) -> Callable[..., Any]:
+    """The function that says, in words, what the guarded tool `name` would do with given arguments."""
+    module = importlib.import_module(f"{__name__}.{BY_NAME[name].toolset}")
+    describers: dict[str, Callable[..., Any]] = module.DESCRIBE
+    return describers[name]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+
+from mcp_workflows.server.catalog import BY_NAME
+from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
+from mcp_workflows.server.state import AppState, app_state
 
 A = TypeVar("A")
 B = TypeVar("B")
+G = TypeVar("G", bound="Guarded")
 
 
 class ToolResult(BaseModel):
@@ -53,3 +60,83 @@ async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
     except BaseExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
     return results[0], results[1]
+
+
+# ---------------------------------------------------------------- confirmation
+
+Describer = Callable[[AppState, Mapping[str, Any]], Awaitable[str]]
+
+
+class Guarded(ToolResult):
+    """Base of results of tools that may ask for confirmation before acting.
+
+    `status` is `done` when the action happened; otherwise nothing changed upstream and
+    `message` says why (and, for `confirmation_required`, what would happen).
+    """
+
+    status: Literal["done", "confirmation_required", "declined", "cancelled"] = "done"
+    message: str | None = None
+    confirmation_token: str | None = Field(
+        default=None, description="Call again with this token, only after the user agreed to the message."
+    )
+    expires_at: float | None = Field(default=None, description="Unix time after which the token is refused.")
+    confirmed_by: Literal["elicitation", "token", "policy_off"] | None = None
+
+
+async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | NotAsked:
+    """The one confirmation resolver: asks the human when the policy and the client allow it.
+
+    It reads the tool name and raw arguments from the request, so every guarded tool shares it.
+    """
+    state = app_state(ctx)
+    params = ctx.request_context.params or {}
+    tool = str(params.get("name", ""))
+    spec = BY_NAME[tool]
+    mode = state.confirmations.effective_mode(spec.risk.value, ctx, always_preview=spec.always_preview)
+    if mode != "elicit":
+        return NotAsked(mode=mode)
+    arguments = params.get("arguments") or {}
+    return Elicit(await _describe(state, tool, arguments), ConfirmationForm)
+
+
+Confirmation = Annotated[ConfirmationAnswer, Resolve(ask_confirmation)]
+ConfirmationToken = Annotated[
+    str | None,
+    Field(max_length=200, description="Token from this tool's earlier result; send it only after the user agreed."),
+]
+
+
+async def confirm(
+    ctx: Context,
+    tool: str,
+    args: Mapping[str, Any],
+    answer: ConfirmationAnswer,
+    token: str | None,
+    result_type: type[G],
+) -> tuple[G | None, str]:
+    """Settle the confirmation step of a guarded tool.
+
+    Returns (result, path): a result to return as is when the tool must not act (preview,
+    decline, cancel), else (None, how it was confirmed). `args` must be the tool's arguments
+    without the token, exactly as they decide what happens: a token is bound to them.
+    """
+    state = app_state(ctx)
+    verdict = state.confirmations.settle(tool, args, answer, token)
+    if verdict.proceed:
+        return None, verdict.path
+    if verdict.status == "confirmation_required":
+        preview = await _describe(state, tool, args)
+        return result_type(
+            status="confirmation_required",
+            message=f"{preview} Show this to the user; if they agree, call {tool} again with confirmation_token.",
+            confirmation_token=verdict.token,
+            expires_at=verdict.expires_at,
+        ), verdict.path
+    return result_type(status=verdict.status, message="Nothing changed: the user did not confirm."), verdict.path
+
+
+async def _describe(state: AppState, tool: str, arguments: Mapping[str, Any]) -> str:
+    from mcp_workflows.server.toolsets import tool_describer
+
+    description: str = await tool_describer(tool)(state, arguments)
+    return description

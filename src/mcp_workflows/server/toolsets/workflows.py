@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import Field
 
 from mcp_workflows.api.errors import Conflict
@@ -18,9 +18,18 @@ from mcp_workflows.api.models.workflows import (
     WorkflowRegistration,
     WorkflowUpdate,
 )
-from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
-from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import Cursor, Limit, NextCursor, ToolResult, both
+from mcp_workflows.server.state import AppState, app_state
+from mcp_workflows.server.toolsets.common import (
+    Confirmation,
+    ConfirmationToken,
+    Cursor,
+    Guarded,
+    Limit,
+    NextCursor,
+    ToolResult,
+    both,
+    confirm,
+)
 from mcp_workflows.server.validation import check_against_schema
 from mcp_workflows.server.waiting import wait_for_end
 
@@ -36,13 +45,6 @@ WorkflowIdentifier = Annotated[
 ]
 RegistrationId = Annotated[
     uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
-]
-ConfirmationToken = Annotated[
-    str | None,
-    Field(
-        max_length=200,
-        description="Token from this tool's preview result. Send it only after the user agreed to the preview.",
-    ),
 ]
 WaitSeconds = Annotated[
     float,
@@ -165,12 +167,8 @@ class ExecutionOutcome(ToolResult):
     next_step: str | None = None
 
 
-class ArchiveOutcome(ToolResult):
-    status: Literal["archived", "confirmation_required", "declined", "cancelled"]
-    message: str
+class ArchiveOutcome(Guarded):
     workflow: WorkflowSummary | None = None
-    confirmation_token: str | None = None
-    expires_at: float | None = Field(default=None, description="Unix time after which the token is refused.")
 
 
 def _all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
@@ -275,15 +273,8 @@ async def update_workflow(
     return WorkflowSummary.of(await app_state(ctx).api.workflows.update(workflow_identifier, update))
 
 
-async def _ask_archive(ctx: Context, workflow_identifier: str) -> Elicit[ConfirmationForm] | NotAsked:
-    state = app_state(ctx)
-    if state.confirmations.effective_mode(ctx) != "elicit":
-        return state.confirmations.ask(ctx, "")
-    return state.confirmations.ask(ctx, await _archive_preview(ctx, workflow_identifier))
-
-
-async def _archive_preview(ctx: Context, workflow_identifier: str) -> str:
-    workflow = await app_state(ctx).api.workflows.get(workflow_identifier)
+async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
+    workflow = await state.api.workflows.get(str(args["workflow_identifier"]))
     return (
         f'Archive workflow "{workflow.display_name}" (name {workflow.name}, id {workflow.id})? '
         "It will be hidden from default listings; unarchive_workflow restores it."
@@ -293,31 +284,18 @@ async def _archive_preview(ctx: Context, workflow_identifier: str) -> str:
 async def archive_workflow(
     ctx: Context,
     workflow_identifier: WorkflowIdentifier,
-    answer: Annotated[ConfirmationAnswer, Resolve(_ask_archive)],
+    answer: Confirmation,
     confirmation_token: ConfirmationToken = None,
 ) -> ArchiveOutcome:
-    """Archive a workflow (destructive, undo with unarchive_workflow). Always needs the user's
-    confirmation: the client shows a form, or the first call returns a preview and a
-    confirmation_token; show the preview to the user and call again with the token only if they
-    agree."""
-    state = app_state(ctx)
+    """Archive a workflow (undo with unarchive_workflow). Needs the user's confirmation: the client
+    shows a form, or the first call returns a message and a confirmation_token to show the user."""
     args = {"workflow_identifier": workflow_identifier}
-    verdict = state.confirmations.settle("archive_workflow", args, answer, confirmation_token)
-    if verdict.status == "confirmation_required":
-        return ArchiveOutcome(
-            status="confirmation_required",
-            message=await _archive_preview(ctx, workflow_identifier)
-            + " Show this to the user; if they agree, call archive_workflow again with confirmation_token.",
-            confirmation_token=verdict.token,
-            expires_at=verdict.expires_at,
-        )
-    if not verdict.proceed:
-        return ArchiveOutcome(status=verdict.status, message="Nothing was archived: the user did not confirm.")
-    workflow = await state.api.workflows.archive(workflow_identifier)
+    refused, path = await confirm(ctx, "archive_workflow", args, answer, confirmation_token, ArchiveOutcome)
+    if refused is not None:
+        return refused
+    workflow = await app_state(ctx).api.workflows.archive(workflow_identifier)
     return ArchiveOutcome(
-        status="archived",
-        message=f'Archived "{workflow.display_name}" ({verdict.path.replace("_", " ")}).',
-        workflow=WorkflowSummary.of(workflow),
+        message=f'Archived "{workflow.display_name}".', workflow=WorkflowSummary.of(workflow), confirmed_by=path
     )
 
 
@@ -474,6 +452,8 @@ def _outcome(execution: Execution) -> ExecutionOutcome:
         next_step=next_step,
     )
 
+
+DESCRIBE = {"archive_workflow": describe_archive}
 
 TOOLS = {
     fn.__name__: fn
