@@ -50,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--confirm", help="confirmation per risk class, e.g. destructive=auto,execute=token (MCP_WORKFLOWS_CONFIRM)"
     )
+    serve.add_argument("--read-only", action="store_true", default=None, help="register read tools only")
+    serve.add_argument("--allow-workflows", help="glob patterns of workflow names the agent may touch")
+    serve.add_argument("--deny-workflows", help="glob patterns of workflow names the agent may not touch")
+    serve.add_argument("--max-executions", type=int, help="executions started per cap window")
+    serve.add_argument("--max-destructive", type=int, help="destructive calls per cap window")
+    serve.add_argument("--cap-window-s", type=float, help="cap window in seconds (default 3600)")
+    serve.add_argument("--audit-payloads", action="store_true", default=None, help="log workflow inputs in audit")
     _add_selection_flags(serve)
     serve.set_defaults(run=_serve)
 
@@ -94,6 +101,9 @@ def _configure_logging() -> None:
     for noisy in ("httpx2", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.simplefilter("ignore", DeprecationWarning)
+    from mcp_workflows.server.audit import configure_audit_log
+
+    configure_audit_log()
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -105,7 +115,16 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    settings = _checked(_settings(sandbox=args.sandbox or None, confirm=args.confirm, **_selection(args)))
+    policy = {
+        "read_only": args.read_only,
+        "allow_workflows": args.allow_workflows,
+        "deny_workflows": args.deny_workflows,
+        "max_executions": args.max_executions,
+        "max_destructive": args.max_destructive,
+        "cap_window_s": args.cap_window_s,
+        "audit_payloads": args.audit_payloads,
+    }
+    settings = _checked(_settings(sandbox=args.sandbox or None, confirm=args.confirm, **policy, **_selection(args)))
     if settings.needs_api_key and settings.api_key is None:
         print(NO_KEY_MESSAGE, file=sys.stderr)
         sys.exit(2)

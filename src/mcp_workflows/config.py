@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
+    read_only: bool = Field(default=False, description="Register read tools only.")
+    allow_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names allowed.")
+    deny_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names refused.")
+    max_executions: int | None = Field(default=None, ge=0, description="Executions started per cap window.")
+    max_destructive: int | None = Field(default=None, ge=0, description="Destructive calls per cap window.")
+    cap_window_s: float = Field(default=3600.0, gt=0)
+    audit_payloads: bool = Field(default=False, description="Also log workflow inputs in audit lines.")
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")

@@ -19,6 +19,7 @@ from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.definitions import Definitions
+from mcp_workflows.server.gate import CallGate
 from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
 from mcp_workflows.server.results import (
     ToolInputError,
@@ -92,9 +93,21 @@ class WorkflowsServer(MCPServer[AppState]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        spec = self._specs.get(name)
+        if spec is None:
+            return error_result(f"there is no tool '{name}' on this server; tools/list shows the available ones.")
+        assert context is not None, "the SDK passes a request context to every tool call"
+        state: AppState = context.request_context.lifespan_context
+        refusal = await state.gate.refusal(spec, arguments, state.api)
+        result = error_result(refusal) if refusal else await self._run(name, arguments, context)
+        if isinstance(result, CallToolResult):
+            state.gate.account(spec, arguments, result, refused=refusal is not None)
+        return result
+
+    async def _run(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any]
+    ) -> CallToolResult | InputRequiredResult:
         self.build_tool(name)
-        if context is None:
-            context = Context(mcp_server=self)
         try:
             # The tool's own typed model comes back unconverted: it is dumped once, below,
             # instead of validated again and rendered as indented JSON we would throw away.
@@ -167,6 +180,7 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
             settings=settings,
             confirmations=Confirmations(settings.confirm_policy, signer),
             definitions=Definitions(api),
+            gate=CallGate(settings),
         )
 
 

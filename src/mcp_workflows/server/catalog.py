@@ -47,6 +47,7 @@ class ToolSpec:
     operations: tuple[Operation, ...]
     idempotent: bool = True
     always_preview: bool = False  # batch and bulk tools show their blast radius first, whatever the policy
+    target: tuple[str, str] | None = None  # (kind, argument): what allow/deny rules check
 
     @property
     def operation_ids(self) -> tuple[str, ...]:
@@ -66,42 +67,28 @@ class ToolSpec:
         )
 
 
+WORKFLOW = ("workflow", "workflow_identifier")
+REGISTRATION = ("registration", "registration_id")
+
 CATALOG: tuple[ToolSpec, ...] = (
+    # workflows: find, inspect, edit, archive and run workflows
     ToolSpec("list_workflows", "workflows", "List workflows", Risk.READ, (wf.LIST_WORKFLOWS,)),
-    ToolSpec("get_workflow", "workflows", "Get a workflow and its input schema", Risk.READ, (wf.GET_WORKFLOW,)),
-    ToolSpec("update_workflow", "workflows", "Update workflow metadata", Risk.WRITE, (wf.UPDATE_WORKFLOW,)),
-    ToolSpec("archive_workflow", "workflows", "Archive a workflow", Risk.DESTRUCTIVE, (wf.ARCHIVE_WORKFLOW,)),
-    ToolSpec("unarchive_workflow", "workflows", "Unarchive a workflow", Risk.WRITE, (wf.UNARCHIVE_WORKFLOW,)),
-    ToolSpec(
-        "list_workflow_registrations",
-        "workflows",
-        "List workflow registrations",
-        Risk.READ,
-        (wf.LIST_REGISTRATIONS,),
-    ),
-    ToolSpec(
-        "get_workflow_registration",
-        "workflows",
-        "Get a workflow registration",
-        Risk.READ,
-        (wf.GET_REGISTRATION,),
-    ),
-    ToolSpec(
-        "execute_workflow",
-        "workflows",
-        "Execute a workflow",
-        Risk.EXECUTE,
-        (wf.EXECUTE_WORKFLOW,),
-        idempotent=False,
-    ),
-    ToolSpec(
-        "execute_workflow_registration",
-        "workflows",
-        "Execute a registration (deprecated)",
-        Risk.EXECUTE,
-        (wf.EXECUTE_REGISTRATION,),
-        idempotent=False,
-    ),
-)
+    ToolSpec("get_workflow", "workflows", "Get a workflow and its input schema", Risk.READ, (wf.GET_WORKFLOW,),
+             target=WORKFLOW),
+    ToolSpec("update_workflow", "workflows", "Update workflow metadata", Risk.WRITE, (wf.UPDATE_WORKFLOW,),
+             target=WORKFLOW),
+    ToolSpec("archive_workflow", "workflows", "Archive a workflow", Risk.DESTRUCTIVE, (wf.ARCHIVE_WORKFLOW,),
+             target=WORKFLOW),
+    ToolSpec("unarchive_workflow", "workflows", "Unarchive a workflow", Risk.WRITE, (wf.UNARCHIVE_WORKFLOW,),
+             target=WORKFLOW),
+    ToolSpec("list_workflow_registrations", "workflows", "List workflow registrations", Risk.READ,
+             (wf.LIST_REGISTRATIONS,)),
+    ToolSpec("get_workflow_registration", "workflows", "Get a workflow registration", Risk.READ,
+             (wf.GET_REGISTRATION,), target=REGISTRATION),
+    ToolSpec("execute_workflow", "workflows", "Execute a workflow", Risk.EXECUTE, (wf.EXECUTE_WORKFLOW,),
+             idempotent=False, target=WORKFLOW),
+    ToolSpec("execute_workflow_registration", "workflows", "Execute a registration (deprecated)", Risk.EXECUTE,
+             (wf.EXECUTE_REGISTRATION,), idempotent=False, target=REGISTRATION),
+)  # fmt: skip
 
 BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in CATALOG}

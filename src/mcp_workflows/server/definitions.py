@@ -8,10 +8,11 @@ code, so a short TTL saves a request on most calls while a redeploy shows within
 from __future__ import annotations
 
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from mcp_workflows.server.ids import is_uuid
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
@@ -39,7 +40,7 @@ class Definitions:
         cached = self._entries.get(workflow_identifier)
         if cached is not None and self._clock() - cached[0] < self._ttl_s:
             return cached[1]
-        if _is_uuid(workflow_identifier):
+        if is_uuid(workflow_identifier):
             page = await self._api.workflows.list_registrations(
                 workflow_id=workflow_identifier, active_only=True, limit=10
             )
@@ -67,11 +68,3 @@ class Definitions:
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

@@ -42,7 +42,11 @@ def selected_toolsets(settings: Settings) -> set[str]:
 
 
 def select_tools(settings: Settings) -> list[ToolSpec]:
-    """The catalog rows to register, in catalog order (a stable tools/list helps prompt caching)."""
+    """The catalog rows to register, in catalog order (a stable tools/list helps prompt caching).
+
+    Read-only mode wins over every other setting: write, destructive and execute tools are not
+    registered at all, so no client can call them.
+    """
     toolsets = selected_toolsets(settings)
     all_names = [spec.name for spec in CATALOG]
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)

@@ -12,6 +12,7 @@ from mcp_workflows.config import Settings
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.server.definitions import Definitions
+    from mcp_workflows.server.gate import CallGate
     from mcp_workflows.server.guardrails import Confirmations
 
 
@@ -23,6 +24,7 @@ class AppState:
     settings: Settings
     confirmations: Confirmations
     definitions: Definitions
+    gate: CallGate
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

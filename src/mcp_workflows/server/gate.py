@@ -1,0 +1,75 @@
+"""Every tool call passes this gate: scope rules and caps before it runs, accounting after.
+
+The server applies it centrally (server/app.py), so a tool cannot forget a rule. Confirmation
+is a separate step inside guarded tools (server/guardrails.py), because only the tool knows
+what to show the human.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mcp_types import CallToolResult
+
+from mcp_workflows.config import Settings
+from mcp_workflows.server.audit import audit
+from mcp_workflows.server.catalog import Risk, ToolSpec
+from mcp_workflows.server.policy import WindowCap, WorkflowScope
+from mcp_workflows.server.targets import audit_targets, workflow_names
+
+if TYPE_CHECKING:
+    from mcp_workflows.api.client import WorkflowsClient
+
+
+class CallGate:
+    """Scope (allow/deny workflow names), caps on mutating calls, and the audit trail."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.scope = WorkflowScope.from_settings(settings)
+        self.caps = {
+            Risk.EXECUTE: WindowCap("executions started", settings.max_executions, settings.cap_window_s),
+            Risk.DESTRUCTIVE: WindowCap("destructive calls", settings.max_destructive, settings.cap_window_s),
+        }
+        self._audit_payloads = settings.audit_payloads
+
+    async def refusal(self, spec: ToolSpec, arguments: Mapping[str, Any], api: WorkflowsClient) -> str | None:
+        """Why this call may not run, naming the rule; None when it may."""
+        cap = self.caps.get(spec.risk)
+        if cap is not None and (reason := cap.refusal()):
+            return f"{spec.name} refused: {reason}."
+        if spec.target is None or not self.scope.active:
+            return None
+        kind, argument = spec.target
+        if argument not in arguments:
+            return None
+        for name in await workflow_names(api, kind, arguments[argument]):
+            if reason := self.scope.refusal(name):
+                return f"{spec.name} refused: {reason}. Ask the operator to change the rule if this is needed."
+        return None
+
+    def account(self, spec: ToolSpec, arguments: Mapping[str, Any], result: CallToolResult, refused: bool) -> None:
+        """Count what was done against the caps and write the audit line of a mutating call."""
+        if spec.risk is Risk.READ:
+            return
+        structured = result.structured_content or {}
+        if refused:
+            outcome = "refused"
+        elif result.is_error:
+            outcome = "error"
+        else:
+            outcome = str(structured.get("status", "done"))
+        if outcome == "done" and (cap := self.caps.get(spec.risk)) is not None:
+            cap.record()
+        detail = None
+        if result.is_error and result.content and result.content[0].type == "text":
+            detail = result.content[0].text
+        audit(
+            tool=spec.name,
+            risk=spec.risk.value,
+            targets=audit_targets(arguments),
+            outcome=outcome,
+            confirmation=structured.get("confirmed_by") if outcome == "done" else None,
+            detail=detail,
+            payload=arguments.get("input") if self._audit_payloads else None,
+        )
