@@ -6,8 +6,13 @@ from types import TracebackType
 
 import httpx2
 
+from mcp_workflows.api.deployments import DeploymentsAPI
+from mcp_workflows.api.events import EventsAPI
 from mcp_workflows.api.executions import ExecutionsAPI
 from mcp_workflows.api.http import ApiHttp, RetryPolicy
+from mcp_workflows.api.observability import ObservabilityAPI
+from mcp_workflows.api.runs import RunsAPI
+from mcp_workflows.api.schedules import SchedulesAPI
 from mcp_workflows.api.workflows import WorkflowsAPI
 
 
@@ -34,6 +39,11 @@ class WorkflowsClient:
         )
         self.workflows = WorkflowsAPI(self.http)
         self.executions = ExecutionsAPI(self.http)
+        self.runs = RunsAPI(self.http)
+        self.schedules = SchedulesAPI(self.http)
+        self.deployments = DeploymentsAPI(self.http)
+        self.events = EventsAPI(self.http)
+        self.observability = ObservabilityAPI(self.http)
 
     async def __aenter__(self) -> WorkflowsClient:
         return self

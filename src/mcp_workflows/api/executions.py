@@ -1,27 +1,110 @@
-"""Executions: read and steer one run of a workflow."""
+"""Executions: read, steer and stop one run of a workflow, and follow its event stream."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
 from mcp_workflows.api.http import ApiHttp, Target
-from mcp_workflows.api.models.executions import Execution
+from mcp_workflows.api.models.executions import (
+    BatchResult,
+    Execution,
+    HandlerCall,
+    QueryReply,
+    ResetRequest,
+    SignalAccepted,
+    UpdateReply,
+)
 from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.sse import SSEFrame, open_stream
 
 _P = "/v1/workflows/executions"
-GET_EXECUTION = Operation(
-    "get_workflow_execution_v1_workflows_executions__execution_id__get", "GET", _P + "/{execution_id}"
+_ONE = _P + "/{execution_id}"
+GET_EXECUTION = Operation("get_workflow_execution_v1_workflows_executions__execution_id__get", "GET", _ONE)
+GET_HISTORY = Operation(
+    "get_workflow_execution_history_v1_workflows_executions__execution_id__history_get", "GET", _ONE + "/history"
 )
+SIGNAL = Operation(
+    "signal_workflow_execution_v1_workflows_executions__execution_id__signals_post", "POST", _ONE + "/signals"
+)
+QUERY = Operation(
+    "query_workflow_execution_v1_workflows_executions__execution_id__queries_post", "POST", _ONE + "/queries"
+)
+UPDATE = Operation(
+    "update_workflow_execution_v1_workflows_executions__execution_id__updates_post", "POST", _ONE + "/updates"
+)
+CANCEL = Operation(
+    "cancel_workflow_execution_v1_workflows_executions__execution_id__cancel_post", "POST", _ONE + "/cancel"
+)
+TERMINATE = Operation(
+    "terminate_workflow_execution_v1_workflows_executions__execution_id__terminate_post", "POST", _ONE + "/terminate"
+)
+BATCH_CANCEL = Operation("batch_cancel_workflow_executions_v1_workflows_executions_cancel_post", "POST", _P + "/cancel")
+BATCH_TERMINATE = Operation(
+    "batch_terminate_workflow_executions_v1_workflows_executions_terminate_post", "POST", _P + "/terminate"
+)
+RESET = Operation("reset_workflow_v1_workflows_executions__execution_id__reset_post", "POST", _ONE + "/reset")
+STREAM = Operation("stream_v1_workflows_executions__execution_id__stream_get", "GET", _ONE + "/stream")
+
+StopMode = Literal["cancel", "terminate"]
 
 
 class ExecutionsAPI:
-    """`/v1/workflows/executions`."""
+    """`/v1/workflows/executions`. Signal, query, update, cancel, terminate act on the latest run."""
 
     def __init__(self, http: ApiHttp) -> None:
         self._http = http
 
+    def _target(self, execution_id: str) -> dict[str, Any]:
+        return {"path_params": {"execution_id": execution_id}, "target": Target("execution", execution_id)}
+
     async def get(self, execution_id: str) -> Execution:
-        data = await self._http.call(
-            GET_EXECUTION,
-            path_params={"execution_id": execution_id},
-            target=Target("execution", execution_id),
+        return Execution.model_validate(await self._http.call(GET_EXECUTION, **self._target(execution_id)))
+
+    async def history(self, execution_id: str, *, decode_payloads: bool | None = None) -> Any:
+        """Raw event history (untyped upstream)."""
+        return await self._http.call(
+            GET_HISTORY, params={"decode_payloads": decode_payloads}, **self._target(execution_id)
         )
-        return Execution.model_validate(data)
+
+    async def signal(self, execution_id: str, call: HandlerCall, *, retry: bool = False) -> SignalAccepted:
+        """A signal may be delivered twice if retried, so retries are the caller's choice."""
+        data = await self._http.call(SIGNAL, json=call.model_dump(), idempotent=retry, **self._target(execution_id))
+        return SignalAccepted.model_validate(data or {})
+
+    async def query(self, execution_id: str, call: HandlerCall) -> QueryReply:
+        """Queries only read state: safe to retry."""
+        data = await self._http.call(QUERY, json=call.model_dump(), idempotent=True, **self._target(execution_id))
+        return QueryReply.model_validate(data)
+
+    async def update(self, execution_id: str, call: HandlerCall, *, retry: bool = False) -> UpdateReply:
+        data = await self._http.call(UPDATE, json=call.model_dump(), idempotent=retry, **self._target(execution_id))
+        return UpdateReply.model_validate(data)
+
+    async def stop(self, execution_id: str, mode: StopMode) -> None:
+        """Cancel (graceful) or terminate (forced) one execution."""
+        await self._http.call(CANCEL if mode == "cancel" else TERMINATE, **self._target(execution_id))
+
+    async def stop_many(self, execution_ids: list[str], mode: StopMode) -> BatchResult:
+        """Batch cancel / terminate; read each item's status, a 200 is not success for all."""
+        data = await self._http.call(
+            BATCH_CANCEL if mode == "cancel" else BATCH_TERMINATE, json={"execution_ids": execution_ids}
+        )
+        return BatchResult.model_validate(data or {})
+
+    async def reset(self, execution_id: str, request: ResetRequest) -> None:
+        await self._http.call(RESET, json=request.model_dump(exclude_none=True), **self._target(execution_id))
+
+    @asynccontextmanager
+    async def stream(
+        self, execution_id: str, *, after: str | None = None, event_source: str | None = None
+    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+        """The execution's events as they happen; `after` resumes after that event id (broker sequence)."""
+        async with open_stream(
+            self._http,
+            STREAM,
+            params={"last_event_id": after, "event_source": event_source},
+            **self._target(execution_id),
+        ) as frames:
+            yield frames

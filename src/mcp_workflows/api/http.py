@@ -126,7 +126,7 @@ class ApiHttp:
             try:
                 response = await self.client.request(operation.method, url, params=query, json=json)
             except httpx2.TransportError as exc:
-                failure = _transport_failure(exc, operation, target)
+                failure = transport_failure(exc, operation, target)
                 never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
                 delay = self._next_delay(attempt, deadline, None)
                 if (may_retry or never_sent) and delay is not None:
@@ -139,7 +139,7 @@ class ApiHttp:
             logger.debug("%s %s -> %s in %.0f ms", operation.method, url, response.status_code, elapsed_ms)
             if response.is_success:
                 return _decode(response, operation, target)
-            error = _error_from_response(response, operation, target)
+            error = error_from_response(response, operation, target)
             if may_retry and response.status_code in RETRYABLE_STATUSES:
                 retry_after = error.retry_after_s if isinstance(error, RateLimited) else None
                 delay = self._next_delay(attempt, deadline, retry_after)
@@ -181,14 +181,14 @@ def _target_fields(target: Target | None) -> dict[str, Any]:
     }
 
 
-def _transport_failure(exc: httpx2.TransportError, operation: Operation, target: Target | None) -> TransportFailure:
+def transport_failure(exc: httpx2.TransportError, operation: Operation, target: Target | None) -> TransportFailure:
     kind = "timed out" if isinstance(exc, httpx2.TimeoutException) else "connection failed"
     return TransportFailure(
         detail=f"{kind} ({type(exc).__name__})", operation=operation.operation_id, **_target_fields(target)
     )
 
 
-def _error_from_response(response: httpx2.Response, operation: Operation, target: Target | None) -> WorkflowsAPIError:
+def error_from_response(response: httpx2.Response, operation: Operation, target: Target | None) -> WorkflowsAPIError:
     """Map a failed response to a typed error, parsing both upstream error body shapes."""
     body: dict[str, Any] = {}
     try:

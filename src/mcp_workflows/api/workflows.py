@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.api.models.workflows import (
+    BulkArchiveResult,
     Workflow,
     WorkflowList,
     WorkflowRegistration,
@@ -39,6 +41,8 @@ GET_REGISTRATION = Operation(
     "GET",
     _P + "/registrations/{workflow_registration_id}",
 )
+BULK_ARCHIVE = Operation("bulk_archive_workflows_v1_workflows_archive_put", "PUT", _P + "/archive")
+BULK_UNARCHIVE = Operation("bulk_unarchive_workflows_v1_workflows_unarchive_put", "PUT", _P + "/unarchive")
 EXECUTE_WORKFLOW = Operation(
     "execute_workflow_v1_workflows__workflow_identifier__execute_post",
     "POST",
@@ -114,6 +118,13 @@ class WorkflowsAPI:
             target=Target("workflow", workflow_identifier),
         )
         return Workflow.model_validate(data["workflow"])
+
+    async def bulk_set_archived(self, workflow_ids: builtins.list[str], *, archived: bool) -> BulkArchiveResult:
+        """Archive or unarchive many workflows by id; read `errored` for per-item failures."""
+        data = await self._http.call(BULK_ARCHIVE if archived else BULK_UNARCHIVE, json={"workflow_ids": workflow_ids})
+        return BulkArchiveResult.model_validate(
+            {"done": data.get("archived" if archived else "unarchived", []), "errored": data.get("errored", [])}
+        )
 
     async def list_registrations(
         self,

@@ -41,8 +41,7 @@ async def _workflow_name(api: WorkflowsClient, kind: str, value: str) -> str | N
     if kind == "execution":
         return (await api.executions.get(value)).workflow_name
     if kind == "schedule":
-        schedule_name: str | None = (await api.schedules.get(value)).workflow_name  # type: ignore[attr-defined]
-        return schedule_name
+        return (await api.schedules.get(value)).workflow_name
     raise ValueError(f"unknown target kind {kind!r}")
 
 

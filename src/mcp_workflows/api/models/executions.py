@@ -62,3 +62,87 @@ class ExecutionSyncResult(UpstreamModel):
     workflow_name: str
     execution_id: str
     result: Any = None
+
+
+class ExecutionSummary(UpstreamModel):
+    """`WorkflowExecutionWithoutResultResponse`: one row of the runs listing."""
+
+    workflow_name: str
+    execution_id: str
+    root_execution_id: str | None = None
+    parent_execution_id: str | None = None
+    deployment_name: str | None = None
+    run_id: str | None = None
+    status: ExecutionStatus | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    total_duration_ms: int | None = None
+
+
+class ExecutionPage(UpstreamModel):
+    """`WorkflowExecutionListResponse` (page_size / next_page_token pagination)."""
+
+    executions: list[ExecutionSummary]
+    next_page_token: str | None = None
+
+
+class HandlerCall(RequestModel):
+    """`SignalInvocationBody` / `QueryInvocationBody` / `UpdateInvocationBody`."""
+
+    name: str = Field(min_length=1)
+    input: dict[str, Any] | None = None
+
+
+class QueryReply(UpstreamModel):
+    query_name: str
+    result: Any = None
+
+
+class UpdateReply(UpstreamModel):
+    update_name: str
+    result: Any = None
+
+
+class SignalAccepted(UpstreamModel):
+    message: str = "Signal accepted"
+
+
+class ResetRequest(RequestModel):
+    """`ResetInvocationBody`."""
+
+    event_id: int
+    reason: str | None = None
+    exclude_signals: bool = False
+    exclude_updates: bool = False
+
+
+class BatchItemResult(UpstreamModel):
+    status: str
+    error: str | None = None
+
+
+class BatchResult(UpstreamModel):
+    """`BatchExecutionResponse`: a 200 does not mean every item succeeded."""
+
+    results: dict[str, BatchItemResult] = Field(default_factory=dict)
+
+
+class TraceInfo(UpstreamModel):
+    otel_trace_id: str | None = None
+    has_trace_data: bool = False
+
+
+class LogRecord(UpstreamModel):
+    """`ExecutionLogRecord` / `DeploymentLogRecord`."""
+
+    timestamp: str
+    severity_text: str = ""
+    body: str = ""
+    trace_id: str | None = None
+    span_id: str | None = None
+    log_attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class LogPage(UpstreamModel):
+    results: list[LogRecord]
+    next_cursor: str | None = None

@@ -70,3 +70,10 @@ class WorkflowUpdate(RequestModel):
     description: str | None = None
     available_in_chat_assistant: bool | None = None
     tags: list[str] | None = None
+
+
+class BulkArchiveResult(UpstreamModel):
+    """`WorkflowBulkArchiveResponse` / `WorkflowBulkUnarchiveResponse`, under one name."""
+
+    done: list[Workflow] = Field(default_factory=list)
+    errored: list[dict[str, Any]] = Field(default_factory=list)

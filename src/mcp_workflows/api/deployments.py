@@ -1,0 +1,137 @@
+"""Deployments: list and inspect, workers and logs, and the managed lifecycle (all writes are 202)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from mcp_workflows.api.http import ApiHttp, Target
+from mcp_workflows.api.models.deployments import (
+    Deployment,
+    DeploymentPage,
+    DeploymentResources,
+    DeploymentSpec,
+    ManagedDeployment,
+    WorkerPage,
+)
+from mcp_workflows.api.models.executions import LogPage
+from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.sse import SSEFrame, open_stream
+
+_P = "/v1/workflows/deployments"
+_ONE = _P + "/{name}"
+LIST_DEPLOYMENTS = Operation("list_deployments_v1_workflows_deployments_get", "GET", _P)
+GET_DEPLOYMENT = Operation("get_deployment_v1_workflows_deployments__name__get", "GET", _ONE)
+LIST_WORKERS = Operation(
+    "list_deployment_workers_v1_workflows_deployments__name__workers_get", "GET", _ONE + "/workers"
+)
+DEPLOYMENT_LOGS = Operation("get_deployment_logs", "GET", _ONE + "/logs")
+DEPLOYMENT_LOGS_STREAM = Operation("stream_deployment_logs", "GET", _ONE + "/logs/stream")
+CREATE_DEPLOYMENT = Operation("create_deployment_v1_workflows_deployments_post", "POST", _P)
+UPDATE_DEPLOYMENT = Operation("update_deployment_v1_workflows_deployments__name__patch", "PATCH", _ONE)
+DELETE_DEPLOYMENT = Operation("delete_deployment_v1_workflows_deployments__name__delete", "DELETE", _ONE)
+STOP_DEPLOYMENT = Operation("stop_deployment_v1_workflows_deployments__name__stop_post", "POST", _ONE + "/stop")
+START_DEPLOYMENT = Operation("start_deployment_v1_workflows_deployments__name__start_post", "POST", _ONE + "/start")
+RESTART_DEPLOYMENT = Operation(
+    "restart_deployment_v1_workflows_deployments__name__restart_post", "POST", _ONE + "/restart"
+)
+
+LifecycleAction = Literal["stop", "start", "restart", "delete"]
+_LIFECYCLE = {
+    "stop": STOP_DEPLOYMENT,
+    "start": START_DEPLOYMENT,
+    "restart": RESTART_DEPLOYMENT,
+    "delete": DELETE_DEPLOYMENT,
+}
+
+
+class DeploymentsAPI:
+    """`/v1/workflows/deployments`."""
+
+    def __init__(self, http: ApiHttp) -> None:
+        self._http = http
+
+    def _one(self, name: str) -> dict[str, Any]:
+        return {"path_params": {"name": name}, "target": Target("deployment", name)}
+
+    async def list(
+        self,
+        *,
+        active_only: bool | None = None,
+        workflow_name: str | None = None,
+        search: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> DeploymentPage:
+        params = {k: v for k, v in locals().items() if k != "self"}
+        return DeploymentPage.model_validate(await self._http.call(LIST_DEPLOYMENTS, params=params))
+
+    async def get(self, name: str, *, workflow_name: str | None = None) -> Deployment:
+        data = await self._http.call(GET_DEPLOYMENT, params={"workflow_name": workflow_name}, **self._one(name))
+        return Deployment.model_validate(data)
+
+    async def workers(
+        self, name: str, *, worker_status: str | None = None, cursor: str | None = None, limit: int | None = None
+    ) -> WorkerPage:
+        params = {"worker_status": worker_status, "cursor": cursor, "limit": limit}
+        return WorkerPage.model_validate(await self._http.call(LIST_WORKERS, params=params, **self._one(name)))
+
+    async def logs(
+        self,
+        name: str,
+        *,
+        worker_name: str | None = None,
+        workflow_name: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        order: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> LogPage:
+        params = {
+            "worker_name": worker_name,
+            "workflow_name": workflow_name,
+            "after": after,
+            "before": before,
+            "order": order,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        return LogPage.model_validate(await self._http.call(DEPLOYMENT_LOGS, params=params, **self._one(name)))
+
+    @asynccontextmanager
+    async def logs_stream(
+        self, name: str, *, worker_name: str | None = None, workflow_name: str | None = None, resume: str | None = None
+    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+        async with open_stream(
+            self._http,
+            DEPLOYMENT_LOGS_STREAM,
+            params={"worker_name": worker_name, "workflow_name": workflow_name},
+            headers={"Last-Event-ID": resume} if resume else None,
+            **self._one(name),
+        ) as frames:
+            yield frames
+
+    async def create(
+        self, name: str, spec: DeploymentSpec, resources: DeploymentResources | None = None, hardened: bool = False
+    ) -> ManagedDeployment:
+        body: dict[str, Any] = {"name": name, "spec": spec.model_dump(exclude_none=True), "hardened": hardened}
+        if resources is not None:
+            body["resources"] = resources.model_dump(exclude_none=True)
+        data = await self._http.call(CREATE_DEPLOYMENT, json=body, target=Target("deployment", name))
+        return ManagedDeployment.model_validate(data)
+
+    async def update(
+        self, name: str, spec: DeploymentSpec | None = None, resources: DeploymentResources | None = None
+    ) -> ManagedDeployment:
+        body: dict[str, Any] = {}
+        if spec is not None:
+            body["spec"] = spec.model_dump(exclude_none=True)
+        if resources is not None:
+            body["resources"] = resources.model_dump(exclude_none=True)
+        return ManagedDeployment.model_validate(await self._http.call(UPDATE_DEPLOYMENT, json=body, **self._one(name)))
+
+    async def lifecycle(self, name: str, action: LifecycleAction) -> ManagedDeployment:
+        """stop / start / restart / delete: accepted (202) and carried out asynchronously."""
+        return ManagedDeployment.model_validate(await self._http.call(_LIFECYCLE[action], **self._one(name)))
