@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import anyio
@@ -37,7 +36,7 @@ async def test_elicitation_accept_archives_and_shows_what_will_happen(open_sessi
         workflow = (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert not result.is_error, text_of(result)
-        assert result.structured_content["status"] == "done"
+        assert result.structured_content["outcome"] == "done"
         assert await is_archived(session, "greeting")
     assert len(callback.seen) == 1
     assert workflow["display_name"] in callback.seen[0]
@@ -55,7 +54,7 @@ async def test_elicitation_refusals_change_nothing(
         await session.sandbox("POST", "/_sandbox/reset")
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert not result.is_error, text_of(result)
-        assert result.structured_content["status"] == status
+        assert result.structured_content["outcome"] == status
         assert not await is_archived(session, "greeting")
 
 
@@ -63,9 +62,9 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
     preview = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
     assert not preview.is_error, text_of(preview)
     content = preview.structured_content
-    assert content["status"] == "confirmation_required"
+    assert content["outcome"] == "confirmation_required"
     assert content["confirmation_token"]
-    assert content["expires_at"] > time.time()
+    assert "valid 300 s" in content["message"]
     assert "Greeting" in content["message"]
     assert not await is_archived(session, "greeting"), "the preview changes nothing"
 
@@ -73,7 +72,7 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
         "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": content["confirmation_token"]}
     )
     assert not done.is_error, text_of(done)
-    assert done.structured_content["status"] == "done"
+    assert done.structured_content["outcome"] == "done"
     assert await is_archived(session, "greeting")
 
 
@@ -129,7 +128,7 @@ async def test_token_verifies_in_a_fresh_server_process() -> None:
 async def test_policy_off_archives_at_once() -> None:
     async with connect("stdio", "auto", env={"MCP_WORKFLOWS_CONFIRM": "destructive=off"}) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
-        assert result.structured_content["status"] == "done"
+        assert result.structured_content["outcome"] == "done"
         assert await is_archived(session, "greeting")
 
 
@@ -139,6 +138,6 @@ async def test_policy_token_ignores_client_elicitation() -> None:
         "stdio", "legacy", env={"MCP_WORKFLOWS_CONFIRM": "destructive=token"}, elicitation_callback=callback
     ) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
-        assert result.structured_content["status"] == "confirmation_required"
+        assert result.structured_content["outcome"] == "confirmation_required"
         assert not await is_archived(session, "greeting")
     assert callback.seen == []

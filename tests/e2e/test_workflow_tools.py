@@ -39,7 +39,7 @@ async def test_tools_list_has_every_seed_tool_with_plain_schemas(session: Sessio
     assert tools.keys() >= SEED_TOOLS
     for tool in tools.values():
         assert tool.annotations is not None
-        assert tool.annotations.title
+        assert tool.title, "every tool has a human title"
         assert tool.output_schema is not None, f"{tool.name} has no output schema"
         assert tool.input_schema["type"] == "object"
         dumped = json.dumps(tool.input_schema)

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from mcp_workflows.api.http import ApiHttp, Target
+from mcp_workflows.api.models.events import EventSource
 from mcp_workflows.api.models.executions import (
-    BatchResult,
+    BatchExecutionRequest,
+    BatchExecutionResponse,
     Execution,
     HandlerCall,
     QueryReply,
@@ -82,25 +84,49 @@ class ExecutionsAPI:
         data = await self._http.call(UPDATE, json=call.model_dump(), idempotent=retry, **self._target(execution_id))
         return UpdateReply.model_validate(data)
 
+    async def cancel(self, execution_id: str) -> None:
+        """Graceful stop (204): the workflow gets a cancellation it can handle."""
+        await self._http.call(CANCEL, **self._target(execution_id))
+
+    async def terminate(self, execution_id: str) -> None:
+        """Forced, immediate stop (204): no cleanup code runs."""
+        await self._http.call(TERMINATE, **self._target(execution_id))
+
+    async def batch_cancel(self, execution_ids: list[str]) -> BatchExecutionResponse:
+        """Cancel many; read each item's result, a 200 is not success for all."""
+        return await self._batch(BATCH_CANCEL, execution_ids)
+
+    async def batch_terminate(self, execution_ids: list[str]) -> BatchExecutionResponse:
+        """Terminate many; read each item's result, a 200 is not success for all."""
+        return await self._batch(BATCH_TERMINATE, execution_ids)
+
+    async def _batch(self, operation: Operation, execution_ids: list[str]) -> BatchExecutionResponse:
+        body = BatchExecutionRequest(execution_ids=execution_ids)
+        data = await self._http.call(operation, json=body.model_dump())
+        return BatchExecutionResponse.model_validate(data or {})
+
     async def stop(self, execution_id: str, mode: StopMode) -> None:
         """Cancel (graceful) or terminate (forced) one execution."""
-        await self._http.call(CANCEL if mode == "cancel" else TERMINATE, **self._target(execution_id))
+        await (self.cancel(execution_id) if mode == "cancel" else self.terminate(execution_id))
 
-    async def stop_many(self, execution_ids: list[str], mode: StopMode) -> BatchResult:
+    async def stop_many(self, execution_ids: list[str], mode: StopMode) -> BatchExecutionResponse:
         """Batch cancel / terminate; read each item's status, a 200 is not success for all."""
-        data = await self._http.call(
-            BATCH_CANCEL if mode == "cancel" else BATCH_TERMINATE, json={"execution_ids": execution_ids}
-        )
-        return BatchResult.model_validate(data or {})
+        return await self._batch(BATCH_CANCEL if mode == "cancel" else BATCH_TERMINATE, execution_ids)
 
     async def reset(self, execution_id: str, request: ResetRequest) -> None:
+        """Roll back to `request.event_id` and replay from there (204); later progress is lost."""
         await self._http.call(RESET, json=request.model_dump(exclude_none=True), **self._target(execution_id))
 
     @asynccontextmanager
     async def stream(
-        self, execution_id: str, *, after: str | None = None, event_source: str | None = None
+        self, execution_id: str, *, after: str | None = None, event_source: EventSource | None = None
     ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
-        """The execution's events as they happen; `after` resumes after that event id (broker sequence)."""
+        """The execution's events as they happen (frames whose data is a `StreamEvent`).
+
+        `after` is the SSE id of the last frame seen (`BoundedRead.cursor`), sent as the
+        `last_event_id` query parameter (the only resume input the spec declares here).
+        `event_source`: DATABASE (stored), LIVE, or HYBRID. Read it bounded (`sse.read_bounded`).
+        """
         async with open_stream(
             self._http,
             STREAM,

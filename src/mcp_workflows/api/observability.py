@@ -1,4 +1,4 @@
-"""Observability: execution traces (four views), execution logs, workflow metrics."""
+"""Observability: execution traces (four views), execution logs (page and stream), workflow metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp_workflows.api.http import ApiHttp, Target
-from mcp_workflows.api.models.executions import LogPage, TraceInfo
+from mcp_workflows.api.models.executions import LogOrder, LogPage, TraceInfo
+from mcp_workflows.api.models.observability import TraceEvents, TraceOtel, TraceSummary, WorkflowMetrics
 from mcp_workflows.api.operations import Operation
 from mcp_workflows.api.sse import SSEFrame, open_stream
 
@@ -33,29 +34,27 @@ class ObservabilityAPI:
         return {"path_params": {"execution_id": execution_id}, "target": Target("execution", execution_id)}
 
     async def trace_info(self, execution_id: str) -> TraceInfo:
+        """Whether a trace exists, and its OpenTelemetry trace id."""
         return TraceInfo.model_validate(await self._http.call(TRACE_INFO, **self._execution(execution_id)))
 
-    async def trace_otel(self, execution_id: str) -> dict[str, Any]:
-        data: dict[str, Any] = await self._http.call(TRACE_OTEL, **self._execution(execution_id))
-        return data
+    async def trace_otel(self, execution_id: str) -> TraceOtel:
+        """The raw OpenTelemetry trace (Tempo format); large."""
+        return TraceOtel.model_validate(await self._http.call(TRACE_OTEL, **self._execution(execution_id)))
 
-    async def trace_summary(self, execution_id: str) -> dict[str, Any]:
-        data: dict[str, Any] = await self._http.call(TRACE_SUMMARY, **self._execution(execution_id))
-        return data
+    async def trace_summary(self, execution_id: str) -> TraceSummary:
+        """The span tree, with the execution's result."""
+        return TraceSummary.model_validate(await self._http.call(TRACE_SUMMARY, **self._execution(execution_id)))
 
     async def trace_events(
-        self,
-        execution_id: str,
-        *,
-        include_internal_events: bool | None = None,
-        merge_same_id_events: bool | None = None,
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = await self._http.call(
+        self, execution_id: str, *, include_internal_events: bool | None = None, merge_same_id_events: bool | None = None
+    ) -> TraceEvents:
+        """A flat list of the trace's events."""
+        data = await self._http.call(
             TRACE_EVENTS,
             params={"include_internal_events": include_internal_events, "merge_same_id_events": merge_same_id_events},
             **self._execution(execution_id),
         )
-        return data
+        return TraceEvents.model_validate(data)
 
     async def execution_logs(
         self,
@@ -65,10 +64,12 @@ class ObservabilityAPI:
         activity_id: str | None = None,
         after: str | None = None,
         before: str | None = None,
-        order: str | None = None,
+        order: LogOrder | None = None,
         cursor: str | None = None,
         limit: int | None = None,
     ) -> LogPage:
+        """One page of logs. `after`/`before` (ISO times) and `order` apply to the first page only:
+        `cursor` carries them."""
         params = {
             "run_id": run_id,
             "activity_id": activity_id,
@@ -83,25 +84,34 @@ class ObservabilityAPI:
 
     @asynccontextmanager
     async def execution_logs_stream(
-        self, execution_id: str, *, run_id: str | None = None, after: str | None = None, resume: str | None = None
+        self,
+        execution_id: str,
+        *,
+        run_id: str | None = None,
+        activity_id: str | None = None,
+        after: str | None = None,
+        resume: str | None = None,
     ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
-        """Live logs; `resume` is the SSE id of the last record seen (sent as Last-Event-ID)."""
+        """Live logs (`log` frames whose data is a `LogRecord`). `after` is an ISO time to start a
+        fresh stream at; `resume` is the SSE id of the last frame seen (`BoundedRead.cursor`), sent
+        as the `Last-Event-ID` header, which wins over `after`. 404 / 503 raise before any frame."""
         async with open_stream(
             self._http,
             EXECUTION_LOGS_STREAM,
-            params={"run_id": run_id, "after": after},
-            headers={"Last-Event-ID": resume} if resume else None,
+            params={"run_id": run_id, "activity_id": activity_id, "after": after},
+            headers={"Last-Event-ID": resume},
             **self._execution(execution_id),
         ) as frames:
             yield frames
 
     async def metrics(
         self, workflow_name: str, *, start_time: str | None = None, end_time: str | None = None
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = await self._http.call(
+    ) -> WorkflowMetrics:
+        """Counts, latency and retry rate of a workflow's executions started in the window (ISO times)."""
+        data = await self._http.call(
             WORKFLOW_METRICS,
             path_params={"workflow_name": workflow_name},
             params={"start_time": start_time, "end_time": end_time},
             target=Target("workflow", workflow_name),
         )
-        return data
+        return WorkflowMetrics.model_validate(data)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_workflows.api.http import ApiHttp, Target
-from mcp_workflows.api.models.schedules import OverlapPolicy, Schedule, ScheduleCreate, SchedulePage, ScheduleSpec
+from mcp_workflows.api.models.schedules import (
+    OverlapPolicy,
+    PartialScheduleDefinition,
+    Schedule,
+    ScheduleCreate,
+    SchedulePage,
+    ScheduleRef,
+    ScheduleStatusFilter,
+)
 from mcp_workflows.api.operations import Operation
 
 _P = "/v1/workflows/schedules"
@@ -37,45 +45,52 @@ class SchedulesAPI:
         self,
         *,
         workflow_name: str | None = None,
-        status: str | None = None,
+        user_id: str | None = None,
+        status: ScheduleStatusFilter | None = None,
         search: str | None = None,
         page_size: int = 50,
         next_page_token: str | None = None,
     ) -> SchedulePage:
-        """Always paginated (leaving out page_size returns everything, a deprecated mode)."""
+        """Always paginated: leaving out page_size would return everything (a deprecated mode)."""
         params = {k: v for k, v in locals().items() if k != "self"}
         return SchedulePage.model_validate(await self._http.call(LIST_SCHEDULES, params=params))
 
     async def create(self, request: ScheduleCreate) -> str:
-        """Returns the schedule id. With a caller-chosen schedule_id a retry cannot create two."""
+        """Create a schedule (201) and return its id. With a caller-chosen `schedule_id` a retry
+        cannot create two (a 409 then means the id exists)."""
+        body = request.model_dump(exclude_none=True)
+        body["schedule"]["input"] = request.schedule.input  # required upstream, even when null
         data = await self._http.call(
             CREATE_SCHEDULE,
-            json=request.model_dump(exclude_none=True),
+            json=body,
             idempotent=request.schedule_id is not None,
             target=Target("workflow", request.workflow_identifier or request.workflow_registration_id or ""),
         )
-        return str(data["schedule_id"])
+        return ScheduleRef.model_validate(data).schedule_id
 
     async def get(self, schedule_id: str) -> Schedule:
         return Schedule.model_validate(await self._http.call(GET_SCHEDULE, **self._one(schedule_id)))
 
-    async def update(self, schedule_id: str, changes: ScheduleSpec) -> None:
-        """A true partial update: fields left out keep their value."""
-        await self._http.call(
+    async def update(self, schedule_id: str, changes: PartialScheduleDefinition) -> ScheduleRef:
+        """A true partial update: fields left out (None) keep their value."""
+        data = await self._http.call(
             UPDATE_SCHEDULE, json={"schedule": changes.model_dump(exclude_none=True)}, **self._one(schedule_id)
         )
+        return ScheduleRef.model_validate(data)
 
     async def delete(self, schedule_id: str) -> None:
         await self._http.call(DELETE_SCHEDULE, **self._one(schedule_id))
 
     async def pause(self, schedule_id: str, note: str | None = None) -> None:
+        """Stop firing until resumed; `note` is shown on the schedule."""
         await self._http.call(PAUSE_SCHEDULE, json={"note": note} if note else None, **self._one(schedule_id))
 
     async def resume(self, schedule_id: str, note: str | None = None) -> None:
         await self._http.call(RESUME_SCHEDULE, json={"note": note} if note else None, **self._one(schedule_id))
 
     async def trigger(self, schedule_id: str, overlap: OverlapPolicy | None = None) -> None:
-        """Fire now. With the SKIP policy and a run in progress upstream drops it (still 204)."""
+        """Fire now. With the SKIP policy and a run in progress upstream drops it (still 204);
+        `overlap=6` (ALLOW_ALL) forces it."""
         await self._http.call(
             TRIGGER_SCHEDULE, json={"overlap": overlap} if overlap else None, **self._one(schedule_id)
         )

@@ -13,6 +13,7 @@ from mcp_workflows.api.models.workflows import (
     WorkflowList,
     WorkflowRegistration,
     WorkflowRegistrationList,
+    WorkflowBulkArchiveRequest,
     WorkflowUpdate,
 )
 from mcp_workflows.api.operations import Operation
@@ -120,11 +121,21 @@ class WorkflowsAPI:
         return Workflow.model_validate(data["workflow"])
 
     async def bulk_set_archived(self, workflow_ids: builtins.list[str], *, archived: bool) -> BulkArchiveResult:
-        """Archive or unarchive many workflows by id; read `errored` for per-item failures."""
-        data = await self._http.call(BULK_ARCHIVE if archived else BULK_UNARCHIVE, json={"workflow_ids": workflow_ids})
+        """Archive or unarchive many workflows by id (UUIDs only, at most 100); read `errored`
+        for per-item failures: a 200 does not mean every workflow changed."""
+        body = WorkflowBulkArchiveRequest(workflow_ids=workflow_ids)
+        data = await self._http.call(BULK_ARCHIVE if archived else BULK_UNARCHIVE, json=body.model_dump())
         return BulkArchiveResult.model_validate(
             {"done": data.get("archived" if archived else "unarchived", []), "errored": data.get("errored", [])}
         )
+
+    async def bulk_archive(self, workflow_ids: builtins.list[str]) -> BulkArchiveResult:
+        """`PUT /v1/workflows/archive`."""
+        return await self.bulk_set_archived(workflow_ids, archived=True)
+
+    async def bulk_unarchive(self, workflow_ids: builtins.list[str]) -> BulkArchiveResult:
+        """`PUT /v1/workflows/unarchive`."""
+        return await self.bulk_set_archived(workflow_ids, archived=False)
 
     async def list_registrations(
         self,

@@ -58,7 +58,7 @@ class CallGate:
         elif result.is_error:
             outcome = "error"
         else:
-            outcome = str(structured.get("status", "done"))
+            outcome = str(structured.get("outcome", "done"))
         if outcome == "done" and (cap := self.caps.get(spec.risk)) is not None:
             cap.record()
         detail = None

@@ -14,6 +14,8 @@ _DROP_KEYS = frozenset({"title"})
 # Enforced by pydantic on every call, with a clear error; advertising them costs tokens on every
 # request for limits a model almost never reaches.
 _INPUT_ONLY_DROP_KEYS = frozenset({"maxLength", "minLength", "maxItems"})
+# A result's meaning is told once, in the tool description; output schemas keep only structure.
+_OUTPUT_ONLY_DROP_KEYS = frozenset({"default", "description"})
 
 
 def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def _compact(node: Any, defs: dict[str, Any], depth: int, kind: str) -> Any:
     out: dict[str, Any] = {}
     nullable: set[str] = set()
     for key, value in node.items():
-        if key in _DROP_KEYS or key == "$defs" or (kind == "output" and key == "default"):
+        if key in _DROP_KEYS or key == "$defs" or (kind == "output" and key in _OUTPUT_ONLY_DROP_KEYS):
             continue
         if kind == "input" and key in _INPUT_ONLY_DROP_KEYS:
             continue

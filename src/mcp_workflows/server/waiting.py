@@ -1,44 +1,166 @@
-"""Wait for an execution to end within a time budget, reporting progress as the status changes.
+"""Wait for an execution to end within a time budget: follow its event stream, poll as a fallback.
 
-Polls with capped exponential backoff. The budget keeps every call well inside the 60 s most
-MCP clients allow; when it runs out the caller gets the current status and what to call next.
-Cancelling the MCP call cancels only the wait, never the execution.
+- One GET, then the execution's event stream until a terminal event, then one GET for the final
+  record: three upstream requests whatever the execution's duration, and the result arrives as
+  soon as the terminal event does. When the stream is unavailable (or breaks), polling with
+  capped backoff takes over for the rest of the budget.
+- Every event seen becomes an MCP progress notification when the client asked for progress.
+- Cancelling the MCP call cancels only the wait (the stream closes at once), never the execution.
+- When the budget runs out the caller gets the current record and a cursor to resume the stream.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import anyio
-from mcp.server.mcpserver import Context
+from pydantic import ValidationError
 
-from mcp_workflows.api.client import WorkflowsClient
+from mcp_workflows.api.errors import WorkflowsAPIError
+from mcp_workflows.api.models.events import StreamEvent
 from mcp_workflows.api.models.executions import Execution
 
-FIRST_POLL_S = 0.1
-MAX_POLL_S = 2.0
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+
+    from mcp_workflows.api.client import WorkflowsClient
+
+logger = logging.getLogger("mcp_workflows.server")
+
+TERMINAL_EVENTS = frozenset(
+    {
+        "WORKFLOW_EXECUTION_COMPLETED",
+        "WORKFLOW_EXECUTION_FAILED",
+        "WORKFLOW_EXECUTION_CANCELED",
+        "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+    }
+)
+FIRST_POLL_S = 0.2
+MAX_POLL_S = 5.0
+
+
+@dataclass
+class Waited:
+    """The execution as last seen, plus what the wait learnt on the way."""
+
+    execution: Execution
+    cursor: str | None = None  # last stream position seen: pass back to resume
+    failure: str | None = None  # the failure message, from the WORKFLOW_EXECUTION_FAILED event
+    continued_run_id: str | None = None
+    events_seen: int = 0
+    used_stream: bool = False
+    notes: list[str] = field(default_factory=lambda: [])
 
 
 async def wait_for_end(
-    api: WorkflowsClient, execution: Execution, budget_s: float, ctx: Context[Any, Any] | None = None
-) -> Execution:
-    """Return the execution once terminal, or its latest state when the budget runs out."""
+    api: WorkflowsClient,
+    execution_id: str,
+    budget_s: float,
+    ctx: Context[Any, Any] | None = None,
+    *,
+    after: str | None = None,
+    known: Execution | None = None,
+) -> Waited:
+    """Return once the execution is terminal, or when the budget runs out."""
     deadline = time.monotonic() + budget_s
+    waited = Waited(execution=known or await api.executions.get(execution_id), cursor=after)
+    if waited.execution.is_terminal or budget_s <= 0:
+        return await _finish(api, waited)
+    progress = _Progress(ctx)
+    try:
+        await _follow_stream(api, waited, deadline, progress)
+    except WorkflowsAPIError as exc:
+        waited.notes.append(f"event stream unavailable ({exc.detail}); polled instead")
+    if not waited.execution.is_terminal:
+        await _poll(api, waited, deadline, progress)
+    return await _finish(api, waited)
+
+
+async def _follow_stream(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress) -> None:
+    """Read events until a terminal one, the end of the stream, or the deadline."""
+    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+        async with api.executions.stream(waited.execution.execution_id, after=waited.cursor) as frames:
+            waited.used_stream = True
+            async for frame in frames:
+                waited.cursor = frame.id or waited.cursor
+                event = _event(frame.json())
+                if event is None:
+                    continue
+                waited.events_seen += 1
+                await progress.report(event)
+                if event.data.event_type == "WORKFLOW_EXECUTION_FAILED":
+                    waited.failure = _failure_message(event.data.attributes)
+                if event.data.event_type == "WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
+                    waited.continued_run_id = event.data.attributes.get("new_execution_run_id") or None
+                if event.data.event_type in TERMINAL_EVENTS:
+                    break
+    # The stream ends without an event for TERMINATED and TIMED_OUT: the record tells.
+    waited.execution = await api.executions.get(waited.execution.execution_id)
+
+
+async def _poll(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress) -> None:
     delay = FIRST_POLL_S
-    last_status = execution.status
-    while not execution.is_terminal:
+    while not waited.execution.is_terminal:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            break
+            return
         await anyio.sleep(min(delay, remaining))
         delay = min(delay * 2, MAX_POLL_S)
-        execution = await api.executions.get(execution.execution_id)
-        if ctx is not None and execution.status != last_status:
-            last_status = execution.status
-            await ctx.report_progress(
-                budget_s - max(0.0, deadline - time.monotonic()),
-                budget_s,
-                f"execution {execution.execution_id} is {execution.status}",
-            )
-    return execution
+        before = waited.execution.status
+        waited.execution = await api.executions.get(waited.execution.execution_id)
+        if waited.execution.status != before:
+            await progress.say(f"status {waited.execution.status}")
+
+
+async def _finish(api: WorkflowsClient, waited: Waited) -> Waited:
+    """A FAILED execution's message lives in its failure event, not in the record: fetch it."""
+    if waited.execution.status == "FAILED" and waited.failure is None:
+        page = await api.events.list(workflow_exec_id=waited.execution.execution_id, limit=100)
+        for event in reversed(page.events):
+            if event.event_type == "WORKFLOW_EXECUTION_FAILED":
+                waited.failure = _failure_message(event.attributes)
+                break
+    return waited
+
+
+def _event(payload: Any) -> StreamEvent | None:
+    try:
+        return StreamEvent.model_validate(payload)
+    except ValidationError:
+        return None
+
+
+def _failure_message(attributes: dict[str, Any]) -> str | None:
+    failure = attributes.get("failure")
+    if isinstance(failure, dict) and failure.get("message"):
+        return str(failure["message"])[:2000]
+    return None
+
+
+class _Progress:
+    """MCP progress notifications: one per event, numbered, when the client asked for them."""
+
+    def __init__(self, ctx: Context[Any, Any] | None) -> None:
+        self._ctx = ctx
+        self._count = 0
+
+    async def report(self, event: StreamEvent) -> None:
+        data = event.data
+        detail = data.attributes.get("activity_name") or data.attributes.get("name") or ""
+        payload = data.attributes.get("payload")
+        if isinstance(payload, dict) and isinstance(payload.get("value"), dict | int | float | str):
+            detail = f"{detail} {payload['value']}".strip()
+        await self.say(f"{data.event_type} {detail}".strip())
+
+    async def say(self, message: str) -> None:
+        if self._ctx is None:
+            return
+        self._count += 1
+        try:
+            await self._ctx.report_progress(self._count, None, message[:200])
+        except Exception:  # a client that went away must not fail the wait
+            logger.debug("progress notification failed; no more will be sent", exc_info=True)
+            self._ctx = None

@@ -2,15 +2,98 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from mcp_workflows.api.models.base import RequestModel, UpstreamModel
 
+WorkerStatus = Literal["active", "inactive"]
+DeploymentOrderBy = Literal["updated_at", "created_at"]
+SortOrder = Literal["asc", "desc"]
+
+
+class DeploymentBuildState(UpstreamModel):
+    phase: str | None = None
+    message: str | None = None
+    image: str | None = None
+    commit_sha: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class DeploymentObservedState(UpstreamModel):
+    """`DeploymentObservedState`: poll this after a 202 to follow a managed deployment."""
+
+    phase: str | None = None
+    message: str | None = None
+    ready_replicas: int = 0
+    available_replicas: int = 0
+    deployed_revision: str | None = None
+    endpoint: str | None = None
+    generation: int | None = None
+    last_seen: str | None = None
+    build_state: DeploymentBuildState | None = None
+
+
+class GitCommit(UpstreamModel):
+    sha: str
+    message: str | None = None
+    html_url: str | None = None
+
+
+class ManagedWorkerSpec(UpstreamModel):
+    """`DeploymentWorkerSpecResponse` (the deprecated `commit_sha` is left out: use `commit.sha`)."""
+
+    github_url: str
+    revision: str | None = None
+    entrypoint: str | None = None
+    working_dir: str | None = None
+    restarted_at: str | None = None
+    commit: GitCommit | None = None
+
+
+class ResourceConfig(UpstreamModel):
+    """`DeploymentResourceConfig` as the API reports it."""
+
+    replicas: int | None = None
+    cpu_request: str | None = None
+    cpu_limit: str | None = None
+    memory_request: str | None = None
+    memory_limit: str | None = None
+
+
+class ManagedDeployment(UpstreamModel):
+    """`ManagedDeploymentResponse`: the answer (202) to every deployment write."""
+
+    name: str
+    service_id: str | None = None
+    status: DeploymentObservedState = Field(default_factory=DeploymentObservedState)
+    stopped: bool = False
+    rollout_status: str | None = None
+    is_hardened: bool = False
+    spec: ManagedWorkerSpec | None = None
+    resources: ResourceConfig = Field(default_factory=ResourceConfig)
+    created_at: str | None = None
+    updated_at: str | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
+    deployed_at: str | None = None
+    deployed_by: str | None = None
+
+
+class DeploymentWorker(UpstreamModel):
+    """`DeploymentWorkerResponse`."""
+
+    name: str
+    is_active: bool
+    created_at: str | None = None
+    updated_at: str | None = None
+    location: dict[str, Any] | None = None
+
 
 class Deployment(UpstreamModel):
-    """`DeploymentResponse` / `DeploymentDetailResponse`."""
+    """`DeploymentResponse` / `DeploymentDetailResponse` (the detail adds `workers`)."""
 
     id: str
     name: str
@@ -20,34 +103,28 @@ class Deployment(UpstreamModel):
     updated_at: str | None = None
     worker_count: int | None = None
     active_worker_count: int | None = None
-    managed: dict[str, Any] | None = None
-    workers: list[dict[str, Any]] | None = None
+    locations: list[str] = Field(default_factory=list)
+    managed: ManagedDeployment | None = None
+    workers: list[DeploymentWorker] | None = None
 
 
 class DeploymentPage(UpstreamModel):
+    """`DeploymentListResponse` (cursor pagination)."""
+
     deployments: list[Deployment]
     next_cursor: str | None = None
+    workspace_id: str | None = None
 
 
 class WorkerPage(UpstreamModel):
-    workers: list[dict[str, Any]]
+    """`DeploymentWorkerListResponse`: resend the same `worker_status` with `next_cursor`."""
+
+    workers: list[DeploymentWorker]
     next_cursor: str | None = None
 
 
-class ManagedDeployment(UpstreamModel):
-    """`ManagedDeploymentResponse`: the answer (202) to every deployment write."""
-
-    name: str
-    service_id: str | None = None
-    status: dict[str, Any] = Field(default_factory=dict)
-    stopped: bool = False
-    rollout_status: str | None = None
-    spec: dict[str, Any] = Field(default_factory=dict)
-    resources: dict[str, Any] = Field(default_factory=dict)
-
-
 class DeploymentSpec(RequestModel):
-    """`DeploymentWorkerSpecInput` / `WorkflowsWorkerSpecUpdate`."""
+    """`DeploymentWorkerSpecInput` (create: `github_url` required upstream) / `WorkflowsWorkerSpecUpdate`."""
 
     github_url: str | None = None
     revision: str | None = None
@@ -56,6 +133,8 @@ class DeploymentSpec(RequestModel):
 
 
 class DeploymentResources(RequestModel):
+    """`DeploymentResourceConfig` / `DeploymentResourceConfigUpdate`."""
+
     replicas: int | None = Field(default=None, ge=0)
     cpu_request: str | None = None
     cpu_limit: str | None = None

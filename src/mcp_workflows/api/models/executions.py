@@ -71,8 +71,10 @@ class ExecutionSummary(UpstreamModel):
     execution_id: str
     root_execution_id: str | None = None
     parent_execution_id: str | None = None
+    workflow_id: str | None = None
     deployment_name: str | None = None
     run_id: str | None = None
+    user_id: str | None = None
     status: ExecutionStatus | None = None
     start_time: str | None = None
     end_time: str | None = None
@@ -108,7 +110,7 @@ class SignalAccepted(UpstreamModel):
 
 
 class ResetRequest(RequestModel):
-    """`ResetInvocationBody`."""
+    """`ResetInvocationBody`: roll back to `event_id` (a WORKFLOW_TASK_COMPLETED event of the history)."""
 
     event_id: int
     reason: str | None = None
@@ -116,24 +118,46 @@ class ResetRequest(RequestModel):
     exclude_updates: bool = False
 
 
-class BatchItemResult(UpstreamModel):
+class BatchExecutionRequest(RequestModel):
+    """`BatchExecutionBody`."""
+
+    execution_ids: list[str] = Field(min_length=1)
+
+
+class BatchExecutionResult(UpstreamModel):
+    """`BatchExecutionResult`: one execution's outcome in a batch cancel / terminate."""
+
     status: str
     error: str | None = None
 
 
-class BatchResult(UpstreamModel):
-    """`BatchExecutionResponse`: a 200 does not mean every item succeeded."""
+class BatchExecutionResponse(UpstreamModel):
+    """`BatchExecutionResponse`: execution id -> result; a 200 does not mean every item succeeded."""
 
-    results: dict[str, BatchItemResult] = Field(default_factory=dict)
+    results: dict[str, BatchExecutionResult] = Field(default_factory=dict)
+
+    @property
+    def failed(self) -> dict[str, BatchExecutionResult]:
+        return {execution_id: r for execution_id, r in self.results.items() if r.error}
+
+
+# Earlier names, kept for callers that use them.
+BatchItemResult = BatchExecutionResult
+BatchResult = BatchExecutionResponse
 
 
 class TraceInfo(UpstreamModel):
+    """`ExecutionTraceInfoResponse`."""
+
     otel_trace_id: str | None = None
     has_trace_data: bool = False
 
 
+LogOrder = Literal["asc", "desc"]
+
+
 class LogRecord(UpstreamModel):
-    """`ExecutionLogRecord` / `DeploymentLogRecord`."""
+    """`ExecutionLogRecord` / `DeploymentLogRecord` (pages and the `log` frames of log streams)."""
 
     timestamp: str
     severity_text: str = ""
@@ -144,5 +168,7 @@ class LogRecord(UpstreamModel):
 
 
 class LogPage(UpstreamModel):
+    """`ExecutionLogSearchResponse` / `DeploymentLogSearchResponse` (cursor pagination)."""
+
     results: list[LogRecord]
     next_cursor: str | None = None

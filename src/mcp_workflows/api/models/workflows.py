@@ -72,6 +72,12 @@ class WorkflowUpdate(RequestModel):
     tags: list[str] | None = None
 
 
+class WorkflowBulkArchiveRequest(RequestModel):
+    """`WorkflowBulkArchiveRequest` / `WorkflowBulkUnarchiveRequest`: workflow UUIDs, not names."""
+
+    workflow_ids: list[str] = Field(min_length=1, max_length=100)
+
+
 class BulkArchiveResult(UpstreamModel):
     """`WorkflowBulkArchiveResponse` / `WorkflowBulkUnarchiveResponse`, under one name."""
 

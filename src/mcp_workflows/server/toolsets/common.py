@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
+import pydantic_core
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
@@ -35,9 +36,7 @@ class ToolResult(BaseModel):
         return {key: value for key, value in data.items() if value is not None}
 
 
-Cursor = Annotated[
-    str | None, Field(max_length=2048, description="next_cursor of the previous page; omit for the first page.")
-]
+Cursor = Annotated[str | None, Field(max_length=2048, description="next_cursor from the previous page.")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
 NextCursor = Annotated[str | None, Field(description="Pass as cursor for the next page; absent on the last page.")]
 
@@ -70,16 +69,13 @@ Describer = Callable[[AppState, Mapping[str, Any]], Awaitable[str]]
 class Guarded(ToolResult):
     """Base of results of tools that may ask for confirmation before acting.
 
-    `status` is `done` when the action happened; otherwise nothing changed upstream and
+    `outcome` is `done` when the action happened; otherwise nothing changed upstream and
     `message` says why (and, for `confirmation_required`, what would happen).
     """
 
-    status: Literal["done", "confirmation_required", "declined", "cancelled"] = "done"
+    outcome: Literal["done", "confirmation_required", "declined", "cancelled"] | None = "done"
     message: str | None = None
-    confirmation_token: str | None = Field(
-        default=None, description="Call again with this token, only after the user agreed to the message."
-    )
-    expires_at: float | None = Field(default=None, description="Unix time after which the token is refused.")
+    confirmation_token: str | None = None
     confirmed_by: Literal["elicitation", "token", "policy_off"] | None = None
 
 
@@ -92,17 +88,17 @@ async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | NotAsked:
     params = ctx.request_context.params or {}
     tool = str(params.get("name", ""))
     spec = BY_NAME[tool]
-    mode = state.confirmations.effective_mode(spec.risk.value, ctx, always_preview=spec.always_preview)
+    arguments = params.get("arguments") or {}
+    mode = state.confirmations.effective_mode(spec.risk.value, ctx, always_preview=spec.forces_preview(arguments))
     if mode != "elicit":
         return NotAsked(mode=mode)
-    arguments = params.get("arguments") or {}
     return Elicit(await _describe(state, tool, arguments), ConfirmationForm)
 
 
 Confirmation = Annotated[ConfirmationAnswer, Resolve(ask_confirmation)]
 ConfirmationToken = Annotated[
     str | None,
-    Field(max_length=200, description="Token from this tool's earlier result; send it only after the user agreed."),
+    Field(max_length=200, description="From this tool's previous result, once the user agreed."),
 ]
 
 
@@ -127,12 +123,12 @@ async def confirm(
     if verdict.status == "confirmation_required":
         preview = await _describe(state, tool, args)
         return result_type(
-            status="confirmation_required",
-            message=f"{preview} Show this to the user; if they agree, call {tool} again with confirmation_token.",
+            outcome="confirmation_required",
+            message=f"{preview} Show this to the user; if they agree, call {tool} again with confirmation_token "
+            f"(valid {state.confirmations.signer.ttl_s} s).",
             confirmation_token=verdict.token,
-            expires_at=verdict.expires_at,
         ), verdict.path
-    return result_type(status=verdict.status, message="Nothing changed: the user did not confirm."), verdict.path
+    return result_type(outcome=verdict.status, message="Nothing changed: the user did not confirm."), verdict.path
 
 
 async def _describe(state: AppState, tool: str, arguments: Mapping[str, Any]) -> str:
@@ -140,3 +136,13 @@ async def _describe(state: AppState, tool: str, arguments: Mapping[str, Any]) ->
 
     description: str = await tool_describer(tool)(state, arguments)
     return description
+
+
+def capped(value: Any, limit_chars: int, what: str, more: str) -> tuple[Any, str | None]:
+    """`value` unchanged when its JSON fits in `limit_chars`, else a truncated string and a note."""
+    if value is None:
+        return None, None
+    text = pydantic_core.to_json(value).decode()
+    if len(text) <= limit_chars:
+        return value, None
+    return text[:limit_chars], f"{what} cut to {limit_chars} of {len(text)} characters; {more} has it all"

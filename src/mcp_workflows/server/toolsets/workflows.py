@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+import anyio
+import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_workflows.api.errors import Conflict
+from mcp_workflows.api.errors import Conflict, NotFound
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.api.models.workflows import (
     HandlerDefinition,
@@ -30,6 +32,7 @@ from mcp_workflows.server.toolsets.common import (
     both,
     confirm,
 )
+from mcp_workflows.server.toolsets.outcomes import ExecutionOutcome, outcome_of
 from mcp_workflows.server.validation import check_against_schema
 from mcp_workflows.server.waiting import wait_for_end
 
@@ -40,7 +43,7 @@ WorkflowIdentifier = Annotated[
     Field(
         min_length=1,
         max_length=256,
-        description="Workflow name (e.g. 'greeting') or id (UUID), as returned by list_workflows.",
+        description="Workflow name or id, from list_workflows.",
     ),
 ]
 RegistrationId = Annotated[
@@ -51,12 +54,12 @@ WaitSeconds = Annotated[
     Field(
         ge=0,
         le=50,
-        description="Seconds to wait for the result before returning the execution id (0: return at once).",
+        description="Seconds to wait for the result (0: return at once).",
     ),
 ]
 ExecutionInput = Annotated[
     dict[str, Any] | None,
-    Field(description="Workflow input matching the input_schema that get_workflow returns."),
+    Field(description="Input matching get_workflow's input_schema."),
 ]
 ExecutionId = Annotated[
     str | None,
@@ -64,7 +67,7 @@ ExecutionId = Annotated[
         min_length=1,
         max_length=256,
         pattern=r"^[A-Za-z0-9_.:-]+$",
-        description="Your own execution id, to make retries safe; one is generated when omitted.",
+        description="Your id for this run (retry-safe); generated if omitted.",
     ),
 ]
 DeploymentName = Annotated[
@@ -72,7 +75,7 @@ DeploymentName = Annotated[
     Field(
         max_length=128,
         pattern=r"^[A-Za-z0-9_-]+$",
-        description="Run on this deployment (needed when several deployments serve the workflow).",
+        description="Deployment to run on, when several serve the workflow.",
     ),
 ]
 
@@ -92,6 +95,17 @@ class WorkflowSummary(ToolResult):
     @classmethod
     def of(cls, workflow: Workflow) -> WorkflowSummary:
         return cls.model_validate(workflow.model_dump(), from_attributes=False)
+
+
+class WorkflowRef(ToolResult):
+    id: str
+    name: str
+    display_name: str
+    archived: bool = False
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> WorkflowRef:
+        return cls(id=workflow.id, name=workflow.name, display_name=workflow.display_name, archived=workflow.archived)
 
 
 class WorkflowPage(ToolResult):
@@ -156,19 +170,8 @@ class WorkflowDetail(ToolResult):
     note: str | None = None
 
 
-class ExecutionOutcome(ToolResult):
-    execution_id: str
-    workflow_name: str
-    status: str | None = Field(description="RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, ...")
-    result: Any = None
-    run_id: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    next_step: str | None = None
-
-
 class ArchiveOutcome(Guarded):
-    workflow: WorkflowSummary | None = None
+    workflow: WorkflowRef | None = None
 
 
 def _all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
@@ -190,16 +193,14 @@ def _handlers(kind: Literal["signal", "query", "update"], definitions: list[Hand
 
 async def list_workflows(
     ctx: Context,
-    search: Annotated[str | None, Field(max_length=200, description="Text to match in names.")] = None,
+    search: Annotated[str | None, Field(max_length=200, description="Text to find in names.")] = None,
     tags: Annotated[
         list[Annotated[str, Field(max_length=100)]] | None,
         Field(max_length=20, description="Only workflows with all these tags."),
     ] = None,
-    archived: Annotated[
-        bool | None, Field(description="true: only archived; false: hide archived; omit: both.")
-    ] = None,
+    archived: Annotated[bool | None, Field(description="true: archived only; false: hide archived.")] = None,
     available_in_chat_assistant: Annotated[
-        bool | None, Field(description="Only workflows offered (or not) in the chat assistant.")
+        bool | None, Field(description="Filter on chat-assistant availability.")
     ] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
@@ -295,13 +296,78 @@ async def archive_workflow(
         return refused
     workflow = await app_state(ctx).api.workflows.archive(workflow_identifier)
     return ArchiveOutcome(
-        message=f'Archived "{workflow.display_name}".', workflow=WorkflowSummary.of(workflow), confirmed_by=path
+        message=f'Archived "{workflow.display_name}".', workflow=WorkflowRef.of(workflow), confirmed_by=path
     )
 
 
-async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowSummary:
+class BulkArchiveOutcome(Guarded):
+    done: list[WorkflowRef] = Field(default_factory=list)
+    failed: list[str] = Field(default_factory=list)
+
+
+async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str:
+    """The blast radius: how many, a sample by name, and what would be skipped and why."""
+    archive = bool(args.get("archive", True))
+    ids = [str(i) for i in args["workflow_ids"]]
+    found: dict[str, Workflow] = {}
+    missing: list[str] = []
+
+    async def look(workflow_id: str) -> None:
+        try:
+            found[workflow_id] = await state.api.workflows.get(workflow_id)
+        except NotFound:
+            missing.append(workflow_id)
+
+    limiter = anyio.CapacityLimiter(8)
+
+    async def limited(workflow_id: str) -> None:
+        async with limiter:
+            await look(workflow_id)
+
+    async with anyio.create_task_group() as group:
+        for workflow_id in ids:
+            group.start_soon(limited, workflow_id)
+    targets = [found[i] for i in ids if i in found and found[i].archived != archive]
+    unchanged = [found[i].name for i in ids if i in found and found[i].archived == archive]
+    verb = "Archive" if archive else "Unarchive"
+    sample = ", ".join(f'"{w.display_name}" ({w.name})' for w in targets[:5])
+    more = f" and {len(targets) - 5} more" if len(targets) > 5 else ""
+    lines = [f"{verb} {len(targets)} workflow(s): {sample or 'none'}{more}."]
+    if unchanged:
+        lines.append(f"Skipped, already {'archived' if archive else 'active'}: {', '.join(unchanged[:10])}.")
+    if missing:
+        lines.append(f"Skipped, not found: {', '.join(missing[:10])}.")
+    return " ".join(lines)
+
+
+async def bulk_archive_workflows(
+    ctx: Context,
+    workflow_ids: Annotated[
+        list[uuid.UUID], Field(min_length=1, max_length=100, description="Workflow ids from list_workflows.")
+    ],
+    answer: Confirmation,
+    archive: Annotated[bool, Field(description="false unarchives instead.")] = True,
+    confirmation_token: ConfirmationToken = None,
+) -> BulkArchiveOutcome:
+    """Archive (or unarchive) many workflows by id. Always previews how many and which first;
+    call again with the confirmation_token once the user agreed."""
+    ids = sorted({str(i) for i in workflow_ids})
+    args = {"workflow_ids": ids, "archive": archive}
+    refused, path = await confirm(ctx, "bulk_archive_workflows", args, answer, confirmation_token, BulkArchiveOutcome)
+    if refused is not None:
+        return refused
+    result = await app_state(ctx).api.workflows.bulk_set_archived(ids, archived=archive)
+    return BulkArchiveOutcome(
+        message=f"{'Archived' if archive else 'Unarchived'} {len(result.done)}, failed {len(result.errored)}.",
+        done=[WorkflowRef.of(w) for w in result.done],
+        failed=[f"{e.get('workflow_id')}: {e.get('message')}" for e in result.errored],
+        confirmed_by=path,
+    )
+
+
+async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowRef:
     """Unarchive a workflow so it shows in default listings again."""
-    return WorkflowSummary.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
+    return WorkflowRef.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
 
 
 async def list_workflow_registrations(
@@ -350,15 +416,21 @@ async def get_workflow_registration(ctx: Context, registration_id: RegistrationI
 async def execute_workflow(
     ctx: Context,
     workflow_identifier: WorkflowIdentifier,
+    answer: Confirmation,
     input: ExecutionInput = None,
     execution_id: ExecutionId = None,
     deployment_name: DeploymentName = None,
-    wait_seconds: WaitSeconds = 20,
+    wait_seconds: WaitSeconds = 25,
+    confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
-    """Start a workflow execution and wait up to wait_seconds for its result. Returns the result
-    when it ends in time, else the execution_id and status. Safe to retry with the same
-    execution_id: it never starts a second execution."""
+    """Start a workflow execution and wait up to wait_seconds for its result (progress is
+    reported). Returns the result, or the execution_id and what to call next. Retrying with
+    the same execution_id never starts a second run."""
     state = app_state(ctx)
+    args = {"workflow_identifier": workflow_identifier, "input": input, "deployment_name": deployment_name}
+    refused, path = await confirm(ctx, "execute_workflow", args, answer, confirmation_token, ExecutionOutcome)
+    if refused is not None:
+        return refused
     registration = _registration_for(
         await state.definitions.candidates(workflow_identifier), workflow_identifier, deployment_name
     )
@@ -373,19 +445,27 @@ async def execute_workflow(
         execution_id=execution_id or _new_execution_id(), input=input, deployment_name=deployment_name
     )
     return await _start(
-        ctx, request, wait_seconds, lambda: app_state(ctx).api.workflows.execute(workflow_identifier, request)
+        ctx, request, wait_seconds, lambda: state.api.workflows.execute(workflow_identifier, request), path
     )
 
 
 async def execute_workflow_registration(
     ctx: Context,
     registration_id: RegistrationId,
+    answer: Confirmation,
     input: ExecutionInput = None,
     execution_id: ExecutionId = None,
-    wait_seconds: WaitSeconds = 20,
+    wait_seconds: WaitSeconds = 25,
+    confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
     """Deprecated upstream: prefer execute_workflow with deployment_name. Starts an execution of
     one specific registration, waiting up to wait_seconds for its result."""
+    args = {"registration_id": str(registration_id), "input": input}
+    refused, path = await confirm(
+        ctx, "execute_workflow_registration", args, answer, confirmation_token, ExecutionOutcome
+    )
+    if refused is not None:
+        return refused
     registration = await app_state(ctx).api.workflows.get_registration(str(registration_id))
     check_against_schema(
         input or {},
@@ -399,6 +479,7 @@ async def execute_workflow_registration(
         request,
         wait_seconds,
         lambda: app_state(ctx).api.workflows.execute_registration(str(registration_id), request),
+        path,
     )
 
 
@@ -419,7 +500,9 @@ def _new_execution_id() -> str:
     return f"mcp-{uuid.uuid4().hex}"
 
 
-async def _start(ctx: Context, request: ExecutionRequest, wait_seconds: float, send: Any) -> ExecutionOutcome:
+async def _start(
+    ctx: Context, request: ExecutionRequest, wait_seconds: float, send: Any, confirmed_by: str
+) -> ExecutionOutcome:
     api = app_state(ctx).api
     assert request.execution_id is not None
     try:
@@ -427,33 +510,24 @@ async def _start(ctx: Context, request: ExecutionRequest, wait_seconds: float, s
     except Conflict:
         # Our own execution id already exists: a retried call whose first attempt got through.
         started = await api.executions.get(request.execution_id)
-    execution = started if isinstance(started, Execution) else await api.executions.get(started.execution_id)
-    execution = await wait_for_end(api, execution, wait_seconds, ctx)
-    return _outcome(execution)
+    known = started if isinstance(started, Execution) else None
+    waited = await wait_for_end(api, request.execution_id, wait_seconds, ctx, known=known)
+    return outcome_of(waited).model_copy(update={"confirmed_by": confirmed_by})
 
 
-def _outcome(execution: Execution) -> ExecutionOutcome:
-    next_step = None
-    if not execution.is_terminal:
-        next_step = (
-            f"Still {execution.status}. Call execute_workflow again later with execution_id "
-            f"'{execution.execution_id}' and the same arguments to keep waiting without starting a new run."
-        )
-    elif execution.status == "FAILED":
-        next_step = "The execution failed; its failure message is in the execution's events."
-    return ExecutionOutcome(
-        execution_id=execution.execution_id,
-        workflow_name=execution.workflow_name,
-        status=execution.status,
-        result=execution.result,
-        run_id=execution.run_id,
-        start_time=execution.start_time,
-        end_time=execution.end_time,
-        next_step=next_step,
-    )
+async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
+    target = args.get("workflow_identifier") or f"registration {args.get('registration_id')}"
+    workflow = await state.api.workflows.get(str(target)) if "workflow_identifier" in args else None
+    name = f'"{workflow.display_name}" ({workflow.name})' if workflow else str(target)
+    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
 
 
-DESCRIBE = {"archive_workflow": describe_archive}
+DESCRIBE = {
+    "archive_workflow": describe_archive,
+    "bulk_archive_workflows": describe_bulk_archive,
+    "execute_workflow": describe_execute,
+    "execute_workflow_registration": describe_execute,
+}
 
 TOOLS = {
     fn.__name__: fn
@@ -463,6 +537,7 @@ TOOLS = {
         update_workflow,
         archive_workflow,
         unarchive_workflow,
+        bulk_archive_workflows,
         list_workflow_registrations,
         get_workflow_registration,
         execute_workflow,
