@@ -1,20 +1,50 @@
-"""The api/ layer covers every upstream operation, with the spec's method and path."""
+"""The api/ layer covers every upstream operation, with the spec's operationId, method and path."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import pytest
 
-from mcp_workflows.api.registry import all_operations
+from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.registry import ALL_OPERATIONS, AREA_MODULES, OPERATIONS_BY_ID, all_operations
 
-CONTRACT = json.loads((Path(__file__).parents[1] / "contract" / "upstream_contract.json").read_text())
+from .conftest import SPEC_OPERATIONS
 
 
-def test_every_spec_operation_has_exactly_one_client_operation() -> None:
-    ours = {op.operation_id: op for op in all_operations()}
-    assert len(ours) == len(all_operations()), "an operationId is defined twice"
-    spec = {op["operationId"]: op for op in CONTRACT["operations"]}
-    assert len(spec) == 53
-    assert set(ours) == set(spec), f"missing {set(spec) - set(ours)}, unknown {set(ours) - set(spec)}"
-    for operation_id, op in ours.items():
-        assert (op.method, op.path) == (spec[operation_id]["method"], spec[operation_id]["path"]), operation_id
+def test_the_contract_has_53_operations() -> None:
+    assert len(SPEC_OPERATIONS) == 53
+
+
+def test_all_operations_lists_53_distinct_operations() -> None:
+    ids = [op.operation_id for op in ALL_OPERATIONS]
+    assert len(ids) == 53
+    assert len(set(ids)) == 53, "an operationId is listed twice"
+    assert len({(op.method, op.path) for op in ALL_OPERATIONS}) == 53, "two operations share method and path"
+    assert all_operations() == ALL_OPERATIONS
+    assert set(OPERATIONS_BY_ID) == set(ids)
+
+
+def test_every_spec_operation_is_covered_and_nothing_else() -> None:
+    ours = {op.operation_id for op in ALL_OPERATIONS}
+    assert ours == set(SPEC_OPERATIONS), f"missing {set(SPEC_OPERATIONS) - ours}, unknown {ours - set(SPEC_OPERATIONS)}"
+
+
+@pytest.mark.parametrize("operation", ALL_OPERATIONS, ids=lambda op: op.operation_id)
+def test_operation_matches_the_spec(operation: Operation) -> None:
+    spec = SPEC_OPERATIONS[operation.operation_id]
+    assert operation.method == spec["method"]
+    assert operation.path == spec["path"]
+
+
+def test_every_operation_constant_of_the_area_modules_is_registered() -> None:
+    defined = {
+        value.operation_id
+        for module in AREA_MODULES
+        for name, value in vars(module).items()
+        if isinstance(value, Operation) and name.isupper()
+    }
+    assert defined == {op.operation_id for op in ALL_OPERATIONS}
+
+
+def test_path_parameters_are_percent_encoded() -> None:
+    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
+    assert get_execution.url_path(execution_id="a/../b?c") == "/v1/workflows/executions/a%2F..%2Fb%3Fc"

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp_workflows.api.http import ApiHttp
-from mcp_workflows.api.models.events import EventPage
+from mcp_workflows.api.models.events import EventPage, EventScope, WorkflowEventType
 from mcp_workflows.api.operations import Operation
 from mcp_workflows.api.sse import SSEFrame, open_stream
 
@@ -32,6 +32,7 @@ class EventsAPI:
         cursor: str | None = None,
         limit: int | None = None,
     ) -> EventPage:
+        """One page of stored events (limit 1-1000, upstream default 100)."""
         params = {k: v for k, v in locals().items() if k != "self"}
         return EventPage.model_validate(await self._http.call(LIST_EVENTS, params=params))
 
@@ -44,13 +45,19 @@ class EventsAPI:
         workflow_exec_id: str | None = None,
         root_workflow_exec_id: str | None = None,
         parent_workflow_exec_id: str | None = None,
-        scope: str | None = None,
+        scope: EventScope | None = None,
         activity_name: str | None = None,
+        activity_id: str | None = None,
         stream: str | None = None,
-        workflow_event_types: builtins.list[str] | None = None,
+        workflow_event_types: builtins.list[WorkflowEventType] | None = None,
         metadata_filters: dict[str, Any] | None = None,
+        resume: str | None = None,
     ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
-        """Events from `start_seq` on (inclusive); the server keeps it open, so read it bounded."""
+        """Events (frames whose data is a `StreamEvent`) from `start_seq` on, inclusive: resume
+        with `BoundedRead.next_start_seq` (last broker_sequence + 1), or pass the last SSE id as
+        `resume` (sent as the `last-event-id` header). The server keeps the stream open, so read
+        it bounded. `metadata_filters` is sent as one JSON object (the spec leaves the encoding
+        open; the docs' example sends JSON). Filters left out match everything (`*`)."""
         params = {
             "start_seq": start_seq,
             "workflow_name": workflow_name,
@@ -59,9 +66,10 @@ class EventsAPI:
             "parent_workflow_exec_id": parent_workflow_exec_id,
             "scope": scope,
             "activity_name": activity_name,
+            "activity_id": activity_id,
             "stream": stream,
-            "workflow_event_types": workflow_event_types,
-            "metadata_filters": json.dumps(metadata_filters) if metadata_filters else None,
+            "workflow_event_types": [str(t) for t in workflow_event_types] if workflow_event_types else None,
+            "metadata_filters": json.dumps(metadata_filters, separators=(",", ":")) if metadata_filters else None,
         }
-        async with open_stream(self._http, STREAM_EVENTS, params=params) as frames:
+        async with open_stream(self._http, STREAM_EVENTS, params=params, headers={"last-event-id": resume}) as frames:
             yield frames

@@ -46,7 +46,11 @@ class ObservabilityAPI:
         return TraceSummary.model_validate(await self._http.call(TRACE_SUMMARY, **self._execution(execution_id)))
 
     async def trace_events(
-        self, execution_id: str, *, include_internal_events: bool | None = None, merge_same_id_events: bool | None = None
+        self,
+        execution_id: str,
+        *,
+        include_internal_events: bool | None = None,
+        merge_same_id_events: bool | None = None,
     ) -> TraceEvents:
         """A flat list of the trace's events."""
         data = await self._http.call(

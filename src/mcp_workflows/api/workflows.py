@@ -10,10 +10,10 @@ from mcp_workflows.api.models.executions import Execution, ExecutionRequest, Exe
 from mcp_workflows.api.models.workflows import (
     BulkArchiveResult,
     Workflow,
+    WorkflowBulkArchiveRequest,
     WorkflowList,
     WorkflowRegistration,
     WorkflowRegistrationList,
-    WorkflowBulkArchiveRequest,
     WorkflowUpdate,
 )
 from mcp_workflows.api.operations import Operation

@@ -78,6 +78,7 @@ class Stats:
     def __init__(self) -> None:
         self.paths: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
+        self.open_streams = 0
 
     def count(self, method: str, path: str) -> None:
         self.paths[path] += 1
@@ -88,6 +89,7 @@ class Stats:
             "total": sum(self.paths.values()),
             "paths": dict(self.paths),
             "requests": dict(self.requests),
+            "open_streams": self.open_streams,
         }
 
     def clear(self) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import StreamingResponse
 
 from .config import FaultRule
+from .faults import Stats
 
 KEEPALIVE_S = 15.0
 
@@ -29,26 +30,35 @@ KEEPALIVE = b": keep-alive\n\n"
 
 
 async def _with_fault(
-    frames: AsyncIterator[bytes], rule: FaultRule | None, closing: asyncio.Event
+    frames: AsyncIterator[bytes], rule: FaultRule | None, closing: asyncio.Event, stats: Stats
 ) -> AsyncIterator[bytes]:
-    """Apply a stall_stream / end_stream_early rule after `after_events` real frames; stop when closing."""
+    """Apply a stall_stream / end_stream_early rule after `after_events` real frames; stop when closing.
+
+    Counts the stream as open until the client leaves, so tests can see that nobody leaks one.
+    """
     sent = 0
-    async for chunk in frames:
-        if closing.is_set():
-            return
-        if rule is not None and sent >= rule.after_events and not chunk.startswith(b":"):
-            if rule.kind == "stall_stream":
-                await closing.wait()  # silent until the client goes away or the sandbox shuts down
-            return
-        yield chunk
-        if not chunk.startswith(b":"):
-            sent += 1
+    stats.open_streams += 1
+    try:
+        async for chunk in frames:
+            if closing.is_set():
+                return
+            if rule is not None and sent >= rule.after_events and not chunk.startswith(b":"):
+                if rule.kind == "stall_stream":
+                    await closing.wait()  # silent until the client goes away or the sandbox shuts down
+                return
+            yield chunk
+            if not chunk.startswith(b":"):
+                sent += 1
+    finally:
+        stats.open_streams -= 1
 
 
-def sse_response(frames: AsyncIterator[bytes], rule: FaultRule | None, closing: asyncio.Event) -> StreamingResponse:
+def sse_response(
+    frames: AsyncIterator[bytes], rule: FaultRule | None, closing: asyncio.Event, stats: Stats
+) -> StreamingResponse:
     """A text/event-stream response that is never buffered or cached."""
     return StreamingResponse(
-        _with_fault(frames, rule, closing),
+        _with_fault(frames, rule, closing, stats),
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
     )

@@ -126,7 +126,7 @@ async def execution_stream(request: Request) -> Response:
             if closing.is_set():
                 return
 
-    return sse_response(frames(), rule, closing)
+    return sse_response(frames(), rule, closing, sandbox.stats)
 
 
 async def _idle(sandbox: Sandbox) -> bool:
@@ -194,7 +194,7 @@ async def events_stream(request: Request) -> Response:
             if closing.is_set():
                 return
 
-    return sse_response(frames(), rule, closing)
+    return sse_response(frames(), rule, closing, sandbox.stats)
 
 
 def _log_frames(
@@ -244,7 +244,10 @@ async def execution_logs_stream(request: Request) -> Response:
         return not (execution.current.running or execution.resetting)
 
     return sse_response(
-        _log_frames(sandbox, resume or 0, keep, finished), _stream_fault(sandbox, request), sandbox.closing
+        _log_frames(sandbox, resume or 0, keep, finished),
+        _stream_fault(sandbox, request),
+        sandbox.closing,
+        sandbox.stats,
     )
 
 
@@ -265,5 +268,8 @@ async def deployment_logs_stream(request: Request) -> Response:
         )
 
     return sse_response(
-        _log_frames(sandbox, resume or 0, keep, lambda: False), _stream_fault(sandbox, request), sandbox.closing
+        _log_frames(sandbox, resume or 0, keep, lambda: False),
+        _stream_fault(sandbox, request),
+        sandbox.closing,
+        sandbox.stats,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from mcp_workflows.api.models.deployments import (
     Deployment,
@@ -32,33 +33,36 @@ from mcp_workflows.server.toolsets.common import (
 
 # ---------------------------------------------------------------- parameters
 
-Name = Annotated[
-    str,
-    Field(
-        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Deployment name, from list_deployments."
-    ),
-]
+
+def _matching(pattern: str, example: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"expected something like {example}")
+        return value
+
+    return AfterValidator(check)
+
+
+_NAME = _matching(r"[A-Za-z0-9_-]+", "my-deployment (letters, digits, - and _)")
+_GITHUB = _matching(r"https://github\.com/[\w.-]+/[\w.-]+/?", "https://github.com/owner/repo")
+_ENTRYPOINT = _matching(r"[\w./-]+:\w+", "worker:main")
+
+Name = Annotated[str, Field(min_length=1, max_length=128, description="From list_deployments."), _NAME]
 WorkflowName = Annotated[str | None, Field(max_length=256, description="Only this workflow.")]
-GithubUrl = Annotated[
-    str,
-    Field(
-        max_length=500, pattern=r"^https://github\.com/[\w.-]+/[\w.-]+/?$", description="https://github.com/owner/repo"
-    ),
-]
+GithubUrl = Annotated[str, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
 Revision = Annotated[str, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
-Entrypoint = Annotated[
-    str, Field(min_length=1, max_length=200, pattern=r"^[\w./-]+:\w+$", description="module:function")
-]
-WorkingDir = Annotated[str | None, Field(max_length=300, description="Folder inside the repo.")]
-Replicas = Annotated[int | None, Field(ge=0, le=100, description="Worker replicas.")]
+Entrypoint = Annotated[str, Field(min_length=1, max_length=200, description="module:function"), _ENTRYPOINT]
+WorkingDir = Annotated[str | None, Field(max_length=300, description="Folder in the repo.")]
+Replicas = Annotated[int | None, Field(ge=0, le=100)]
 Cpu = Annotated[
-    str | None, Field(pattern=r"^\d+(\.\d+)?m?$", max_length=16, description='Per replica, e.g. "500m", "2".')
+    str | None, Field(max_length=16, description='Per replica, e.g. "500m".'), _matching(r"\d+(\.\d+)?m?", "500m or 2")
 ]
 Memory = Annotated[
     str | None,
-    Field(
-        pattern=r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$", max_length=16, description='Per replica, e.g. "512Mi", "2Gi".'
-    ),
+    Field(max_length=16, description='Per replica, e.g. "512Mi".'),
+    _matching(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?", "512Mi or 2Gi"),
 ]
 
 SHOWN_WORKERS = 20
@@ -93,11 +97,8 @@ class WorkerPage(ToolResult):
 
 class ManagedStatus(ToolResult):
     phase: str | None = None
-    stopped: bool | None = None
     ready_replicas: int | None = None
     rollout_status: str | None = None
-    build: str | None = None
-    revision: str | None = None
     message: str | None = None
 
 
@@ -147,14 +148,12 @@ def _managed_status(managed: ManagedDeployment | None) -> ManagedStatus | None:
         return None
     status = managed.status
     build = status.build_state
+    build_note = f"build {build.phase}: {build.message}" if build and build.message else None
     return ManagedStatus(
-        phase=status.phase,
-        stopped=managed.stopped,
+        phase="Stopped" if managed.stopped and status.phase in (None, "Running") else status.phase,
         ready_replicas=status.ready_replicas,
         rollout_status=managed.rollout_status,
-        build=build.phase if build else None,
-        revision=status.deployed_revision or (managed.spec.revision if managed.spec else None),
-        message=status.message or (build.message if build else None),
+        message=status.message or build_note,
     )
 
 
@@ -344,14 +343,10 @@ async def create_deployment(
 async def update_deployment(
     ctx: Context,
     name: Name,
-    revision: Annotated[str | None, Field(min_length=1, max_length=200, description="Branch, tag or commit.")] = None,
-    entrypoint: Annotated[
-        str | None, Field(min_length=1, max_length=200, pattern=r"^[\w./-]+:\w+$", description="module:function")
-    ] = None,
+    revision: Revision | None = None,
+    entrypoint: Entrypoint | None = None,
     working_dir: WorkingDir = None,
-    github_url: Annotated[
-        str | None, Field(max_length=500, pattern=r"^https://github\.com/[\w.-]+/[\w.-]+/?$", description="New repo.")
-    ] = None,
+    github_url: GithubUrl | None = None,
     replicas: Replicas = None,
     cpu: Cpu = None,
     memory: Memory = None,

@@ -55,7 +55,6 @@ _DURATION = r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)
 _DURATION_RE = re.compile(_DURATION)
 
 
-
 def _valid_duration(text: str) -> str:
     match = _DURATION_RE.match(text)
     if match is None or not any(v and float(v) > 0 for v in match.groups()):
@@ -292,7 +291,7 @@ async def create_schedule(
         str | None, Field(max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="When several serve it.")
     ] = None,
     confirmation_token: ConfirmationToken = None,
-) -> ScheduleOutcome:
+) -> ScheduleCreated:
     """Run a workflow on a schedule (cron and/or every), each run with the same input. Give at
     least one of cron or every; times are UTC unless time_zone is set."""
     if not cron and not every:
@@ -315,7 +314,7 @@ async def create_schedule(
         "schedule_id": schedule_id,
         "deployment_name": deployment_name,
     }
-    refused, path = await confirm(ctx, "create_schedule", args, answer, confirmation_token, ScheduleOutcome)
+    refused, path = await confirm(ctx, "create_schedule", args, answer, confirmation_token, ScheduleCreated)
     if refused is not None:
         return refused
     chosen_id = schedule_id or f"mcp-{uuid.uuid4().hex}"
@@ -344,10 +343,9 @@ async def create_schedule(
             raise
         created_id, message = chosen_id, "Schedule already existed with this id and input (a retry): unchanged."
     schedule = await state.api.schedules.get(created_id)
-    return ScheduleOutcome(
+    return ScheduleCreated(
         message=message,
         schedule_id=created_id,
-        when=_when(schedule),
         next_runs=_future(schedule, 3),
         confirmed_by=path,
     )
@@ -415,11 +413,11 @@ async def trigger_schedule(
     answer: Confirmation,
     overlap: Overlap = None,
     confirmation_token: ConfirmationToken = None,
-) -> ScheduleOutcome:
+) -> ScheduleTriggered:
     """Run a schedule once now with its input. With the default skip policy the API drops the
     trigger while a run is in progress; overlap=allow_all forces it."""
     args = {"schedule_id": schedule_id, "overlap": overlap}
-    refused, path = await confirm(ctx, "trigger_schedule", args, answer, confirmation_token, ScheduleOutcome)
+    refused, path = await confirm(ctx, "trigger_schedule", args, answer, confirmation_token, ScheduleTriggered)
     if refused is not None:
         return refused
     api = app_state(ctx).api
@@ -436,20 +434,20 @@ async def trigger_schedule(
             "Trigger accepted but no new run is listed yet: with overlap skip a trigger while a run is in "
             "progress is dropped (overlap=allow_all forces it). get_schedule shows recent runs."
         )
-    return ScheduleOutcome(message=message, schedule_id=schedule_id, execution_id=execution_id, confirmed_by=path)
+    return ScheduleTriggered(message=message, execution_id=execution_id, confirmed_by=path)
 
 
 async def delete_schedule(
     ctx: Context, schedule_id: ScheduleId, answer: Confirmation, confirmation_token: ConfirmationToken = None
-) -> ScheduleOutcome:
+) -> Guarded:
     """Delete a schedule for good (runs it started keep going). To stop it for a while use
     pause_schedule instead. Needs the user's confirmation."""
     args = {"schedule_id": schedule_id}
-    refused, path = await confirm(ctx, "delete_schedule", args, answer, confirmation_token, ScheduleOutcome)
+    refused, path = await confirm(ctx, "delete_schedule", args, answer, confirmation_token, Guarded)
     if refused is not None:
         return refused
     await app_state(ctx).api.schedules.delete(schedule_id)
-    return ScheduleOutcome(message=f"Deleted schedule {schedule_id}.", schedule_id=schedule_id, confirmed_by=path)
+    return Guarded(message=f"Deleted schedule {schedule_id}.", confirmed_by=path)
 
 
 # ---------------------------------------------------------------- confirmation texts
