@@ -344,9 +344,9 @@ CASES: list[Case] = [
         body={"execution_ids": ["e1", "e2"]},
         reply={"results": {"e1": {"status": "canceled"}, "e2": {"status": "error", "error": "not running"}}},
         check=lambda r: (
-            isinstance(r, BatchExecutionResponse) and set(r.failed) == {"e2"} and r.results["e1"].error is None
-        )
-        or pytest.fail(str(r)),
+            (isinstance(r, BatchExecutionResponse) and set(r.failed) == {"e2"} and r.results["e1"].error is None)
+            or pytest.fail(str(r))
+        ),
     ),
     Case(
         "batch terminate",
@@ -396,9 +396,9 @@ CASES: list[Case] = [
         "/v1/workflows/executions/e1/trace/summary",
         reply={**TRACED, "span_tree": SPAN},
         check=lambda r: (
-            isinstance(r, TraceSummary) and r.span_tree is not None and r.span_tree.events[0].name == "started"
-        )
-        or pytest.fail(str(r)),
+            (isinstance(r, TraceSummary) and r.span_tree is not None and r.span_tree.events[0].name == "started")
+            or pytest.fail(str(r))
+        ),
     ),
     Case(
         "trace events",
@@ -443,11 +443,13 @@ CASES: list[Case] = [
         {"start_time": [T0], "end_time": [T1]},
         reply=METRICS,
         check=lambda r: (
-            isinstance(r, WorkflowMetrics)
-            and r.error_count.value == 2
-            and r.latency_over_time.value == [(1767225600, 12.5)]
-        )
-        or pytest.fail(str(r)),
+            (
+                isinstance(r, WorkflowMetrics)
+                and r.error_count.value == 2
+                and r.latency_over_time.value == [(1767225600, 12.5)]
+            )
+            or pytest.fail(str(r))
+        ),
     ),
     # runs
     Case(
@@ -493,8 +495,10 @@ CASES: list[Case] = [
             "next_page_token": ["p2"],
         },
         reply={"executions": [{k: v for k, v in ENDED.items() if k != "result"}], "next_page_token": "p3"},
-        check=lambda r: (isinstance(r, ExecutionPage) and r.next_page_token == "p3" and r.executions[0].end_time == T1)
-        or pytest.fail(str(r)),
+        check=lambda r: (
+            (isinstance(r, ExecutionPage) and r.next_page_token == "p3" and r.executions[0].end_time == T1)
+            or pytest.fail(str(r))
+        ),
     ),
     Case(
         "get run",
@@ -592,11 +596,13 @@ CASES: list[Case] = [
         "/v1/workflows/schedules/s1",
         reply=SCHEDULE,
         check=lambda r: (
-            isinstance(r, Schedule)
-            and r.recent_executions[0].execution_id == "e0"
-            and r.future_executions[0].scheduled_at == T1
-        )
-        or pytest.fail(str(r)),
+            (
+                isinstance(r, Schedule)
+                and r.recent_executions[0].execution_id == "e0"
+                and r.future_executions[0].scheduled_at == T1
+            )
+            or pytest.fail(str(r))
+        ),
     ),
     Case(
         "patch schedule",
@@ -689,8 +695,9 @@ CASES: list[Case] = [
         "/v1/workflows/deployments/dep",
         {"workflow_name": ["greeting"]},
         reply={**DEPLOYMENT, "workers": [WORKER]},
-        check=lambda r: (isinstance(r, Deployment) and r.workers is not None and r.workers[0].name == "w1")
-        or pytest.fail(str(r)),
+        check=lambda r: (
+            (isinstance(r, Deployment) and r.workers is not None and r.workers[0].name == "w1") or pytest.fail(str(r))
+        ),
     ),
     Case(
         "list workers",
@@ -731,7 +738,9 @@ CASES: list[Case] = [
     ),
     Case(
         "patch deployment",
-        lambda c: c.deployments.update("dep", spec=DeploymentSpec(revision="v2"), resources=DeploymentResources(replicas=3)),
+        lambda c: c.deployments.update(
+            "dep", spec=DeploymentSpec(revision="v2"), resources=DeploymentResources(replicas=3)
+        ),
         "update_deployment_v1_workflows_deployments__name__patch",
         "/v1/workflows/deployments/dep",
         body={"spec": {"revision": "v2"}, "resources": {"replicas": 3}},

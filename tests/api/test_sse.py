@@ -1,17 +1,33 @@
-"""The SSE reader: wire format, error frames, resumption headers, bounded reads that always end."""
+"""The SSE reader: wire format, error frames, resumption, bounded reads that always end, closing.
+
+Streams are served by an httpx2 mock transport whose body is an async byte stream; the body
+records when it is closed, so tests can check that leaving a stream closes the upstream response.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
 from mcp_workflows.api.client import WorkflowsClient
-from mcp_workflows.api.errors import NotFound, UpstreamUnavailable
-from mcp_workflows.api.sse import StreamFailed, parse_frames, read_bounded
+from mcp_workflows.api.errors import NotFound, TransportFailure, Unauthorized, UpstreamUnavailable
+from mcp_workflows.api.models.events import StreamEvent
+from mcp_workflows.api.models.executions import LogRecord
+from mcp_workflows.api.sse import SSEFrame, StreamFailed, parse_frames, read_bounded, stream_error
+
+from .conftest import BASE_URL, SPEC_OPERATIONS, schema_errors
 
 pytestmark = pytest.mark.anyio
+
+EXECUTION_STREAM = "stream_v1_workflows_executions__execution_id__stream_get"
+EVENTS_STREAM = "get_stream_events_v1_workflows_events_stream_get"
+EXECUTION_LOGS_STREAM = "stream_workflow_execution_logs"
+DEPLOYMENT_LOGS_STREAM = "stream_deployment_logs"
 
 
 async def lines(*items: str) -> AsyncIterator[str]:
@@ -19,89 +35,407 @@ async def lines(*items: str) -> AsyncIterator[str]:
         yield item
 
 
-async def test_parses_multiline_data_ids_events_and_skips_comments() -> None:
-    raw = [": heartbeat", "event: log", "id: 7", 'data: {"a":', "data: 1}", "", "retry: 500", "data: x", ""]
-    frames = [frame async for frame in parse_frames(lines(*raw))]
-    assert [(f.event, f.id, f.data) for f in frames] == [("log", "7", '{"a":\n1}'), (None, "7", "x")]
-    assert frames[0].json() == {"a": 1}
-    assert frames[1].retry == 500
+class Body(httpx2.AsyncByteStream):
+    """A streaming response body: the given chunks, then optionally a stall; records aclose()."""
+
+    def __init__(self, chunks: Iterable[bytes], *, stall: bool = False) -> None:
+        self.chunks = list(chunks)
+        self.stall = stall
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            self.sent += 1
+            yield chunk
+        if self.stall:
+            await anyio.sleep_forever()
+
+    async def aclose(self) -> None:
+        self.closed = True
 
 
-def streaming_client(body: list[bytes], seen: list[httpx2.Request], status: int = 200) -> WorkflowsClient:
-    class Body(httpx2.AsyncByteStream):
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            for chunk in body:
-                yield chunk
+class Server:
+    """Serves one `Body` per request and records the requests."""
 
-    def handle(request: httpx2.Request) -> httpx2.Response:
-        seen.append(request)
-        return httpx2.Response(status, stream=Body(), headers={"content-type": "text/event-stream"})
+    def __init__(self, body: Body, status: int = 200, content_type: str = "text/event-stream") -> None:
+        self.body = body
+        self.status = status
+        self.content_type = content_type
+        self.requests: list[httpx2.Request] = []
 
-    return WorkflowsClient(base_url="http://api.test", api_key="k", transport=httpx2.MockTransport(handle))
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        return httpx2.Response(self.status, stream=self.body, headers={"content-type": self.content_type})
+
+    def client(self) -> WorkflowsClient:
+        return WorkflowsClient(base_url=BASE_URL, api_key="k", transport=httpx2.MockTransport(self.handle))
+
+
+def stream_event(seq: int, event_type: str = "ACTIVITY_TASK_STARTED", exec_id: str = "e1") -> dict[str, Any]:
+    return {
+        "stream": "workflow",
+        "broker_sequence": seq,
+        "timestamp": "2026-01-01T00:00:00Z",
+        "workflow_context": {"namespace": "ns", "workflow_name": "greeting", "workflow_exec_id": exec_id},
+        "metadata": {},
+        "data": {
+            "event_type": event_type,
+            "event_id": f"ev{seq}",
+            "event_timestamp": 1_767_225_600_000_000_000 + seq,
+            "workflow_exec_id": exec_id,
+            "workflow_run_id": "r1",
+            "workflow_name": "greeting",
+            "attributes": {"activity_name": "greet", "task_id": str(seq)},
+        },
+    }
 
 
 def frame(seq: int, event_type: str = "ACTIVITY_TASK_STARTED") -> bytes:
-    return f'event: {event_type}\nid: {seq}\ndata: {{"broker_sequence": {seq}}}\n\n'.encode()
+    return f"event: {event_type}\nid: {seq}\ndata: {json.dumps(stream_event(seq, event_type))}\n\n".encode()
+
+
+# --- wire format -------------------------------------------------------------------------------
+
+
+async def test_parses_multiline_data_ids_events_retry_and_skips_comments() -> None:
+    raw = [": heartbeat", "event: log", "id: 7", 'data: {"a":', "data: 1}", "", "retry: 500", "data: x", ""]
+    frames = [f async for f in parse_frames(lines(*raw))]
+    assert [(f.event, f.id, f.data) for f in frames] == [("log", "7", '{"a":\n1}'), (None, "7", "x")]
+    assert frames[0].json() == {"a": 1}
+    assert frames[0].payload == {"a": 1}
+    assert frames[1].json() == "x", "data that is not JSON stays text"
+    assert frames[1].retry == 500
+
+
+async def test_field_details_of_the_wire_format() -> None:
+    raw = ["data:no-space", "", "data", "", "id: a\0b", "data: kept-id", "", "event: x", "data: last-without-blank"]
+    frames = [f async for f in parse_frames(lines(*raw))]
+    assert [(f.event, f.id, f.data) for f in frames] == [
+        (None, None, "no-space"),
+        (None, None, ""),
+        (None, None, "kept-id"),
+        ("x", None, "last-without-blank"),
+    ]
+
+
+async def test_heartbeats_only_yield_nothing() -> None:
+    assert [f async for f in parse_frames(lines(": ping", "", ": ping", ""))] == []
+
+
+async def test_a_stream_of_heartbeats_ends_without_frames() -> None:
+    server = Server(Body([b": keep-alive\n\n", b": keep-alive\n\n"]))
+    async with server.client().executions.stream("e1") as frames:
+        read = await read_bounded(frames, max_events=5, max_seconds=5)
+    assert read.frames == [] and read.ended and read.error is None
+
+
+async def test_frames_split_across_chunks_are_reassembled() -> None:
+    whole = frame(1) + frame(2)
+    server = Server(Body([whole[:7], whole[7:40], whole[40:]]))
+    async with server.client().executions.stream("e1") as frames:
+        read = await read_bounded(frames, max_events=5, max_seconds=5)
+    assert [f.id for f in read.frames] == ["1", "2"]
+
+
+# --- typed frames ------------------------------------------------------------------------------
+
+
+def test_stream_event_frames_are_typed() -> None:
+    payload = stream_event(41, "WORKFLOW_EXECUTION_COMPLETED")
+    assert schema_errors(EXECUTION_STREAM, "response_schema", {"event": "x", "id": "41", "data": payload}) == []
+    parsed = SSEFrame(event="x", id="41", data=json.dumps(payload)).stream_event()
+    assert isinstance(parsed, StreamEvent)
+    assert parsed.broker_sequence == 41
+    assert parsed.workflow_context.workflow_exec_id == "e1"
+    assert parsed.data.event_type == "WORKFLOW_EXECUTION_COMPLETED"
+    assert parsed.data.event_timestamp == 1_767_225_600_000_000_041
+    assert parsed.data.attributes["activity_name"] == "greet"
+
+
+def test_frames_of_another_kind_are_not_forced_into_a_model() -> None:
+    log = {"timestamp": "2026-01-01T00:00:00Z", "trace_id": "t", "span_id": "s", "severity_text": "INFO"}
+    log |= {"body": "hi", "log_attributes": {}}
+    assert schema_errors(EXECUTION_LOGS_STREAM, "response_schema", {"event": "log", "id": "c1", "data": log}) == []
+    log_frame = SSEFrame(event="log", id="c1", data=json.dumps(log))
+    assert log_frame.stream_event() is None
+    record = log_frame.parse(LogRecord)
+    assert record is not None and record.body == "hi"
+
+
+def test_error_frames_are_recognised() -> None:
+    assert stream_error(SSEFrame(event="error", id=None, data='{"error": "E", "reason": "down"}')) == "down"
+    assert stream_error(SSEFrame(event=None, id=None, data='{"error": "E", "reason": "gone"}')) == "gone"
+    assert stream_error(SSEFrame(event="error", id=None, data="plain text")) == "plain text"
+    assert stream_error(SSEFrame(event="log", id=None, data='{"body": "an error happened"}')) is None
+    assert stream_error(SSEFrame(event=None, id=None, data=json.dumps(stream_event(1)))) is None
+
+
+# --- bounded reads -----------------------------------------------------------------------------
 
 
 async def test_bounded_read_stops_at_max_events_and_reports_the_cursor() -> None:
-    seen: list[httpx2.Request] = []
-    client = streaming_client([frame(i) for i in range(1, 10)], seen)
-    async with client.executions.stream("e1", after="0") as frames:
-        read = await read_bounded(frames, max_events=3, max_seconds=5)
+    body = Body([frame(i) for i in range(1, 10)], stall=True)
+    server = Server(body)
+    async with server.client().executions.stream("e1", after="0") as frames:
+        read = await read_bounded(frames, max_events=3, max_seconds=30)
     assert [f.id for f in read.frames] == ["1", "2", "3"]
-    assert read.last_id == "3"
-    assert not read.ended
-    assert seen[0].url.params["last_event_id"] == "0"
+    assert read.cursor == read.last_id == "3"
+    assert read.last_sequence == 3 and read.next_start_seq == 4
+    assert [e.data.event_id for e in read.events()] == ["ev1", "ev2", "ev3"]
+    assert not read.ended and not read.timed_out and read.error is None
+    assert body.closed
 
 
 async def test_bounded_read_reports_a_stream_that_ended() -> None:
-    client = streaming_client([frame(1), frame(2, "WORKFLOW_EXECUTION_COMPLETED")], [])
-    async with client.executions.stream("e1") as frames:
-        read = await read_bounded(frames, max_events=10, max_seconds=5)
-    assert read.ended
+    server = Server(Body([frame(1), frame(2, "WORKFLOW_EXECUTION_COMPLETED")]))
+    async with server.client().executions.stream("e1") as frames:
+        read = await read_bounded(frames, max_events=10, max_seconds=30)
+    assert read.ended and not read.timed_out
     assert len(read.frames) == 2
 
 
-async def test_error_frame_becomes_a_typed_error_not_an_exception() -> None:
-    body = [frame(1), b'event: error\ndata: {"error": "boom", "reason": "event store down"}\n\n', frame(2)]
-    client = streaming_client(body, [])
-    async with client.executions.stream("e1") as frames:
+async def test_a_stalled_stream_is_bounded_by_time_and_keeps_the_cursor() -> None:
+    body = Body([frame(5)], stall=True)
+    server = Server(body)
+    async with server.client().executions.stream("e1", after="4") as frames:
+        read = await read_bounded(frames, max_events=10, max_seconds=0.05, after="4")
+    assert read.timed_out and not read.ended
+    assert [f.id for f in read.frames] == ["5"] and read.cursor == "5"
+    assert body.closed
+
+
+async def test_a_read_that_sees_nothing_returns_the_cursor_it_started_from() -> None:
+    server = Server(Body([], stall=True))
+    async with server.client().executions.stream("e1", after="17") as frames:
+        read = await read_bounded(frames, max_events=10, max_seconds=0.01, after="17")
+    assert read.timed_out and read.frames == [] and read.cursor == "17" and read.next_start_seq is None
+
+
+async def test_zero_max_events_reads_nothing() -> None:
+    body = Body([frame(1)])
+    async with Server(body).client().executions.stream("e1") as frames:
+        read = await read_bounded(frames, max_events=0, max_seconds=5)
+    assert read.frames == [] and not read.ended and not read.timed_out
+    assert body.sent == 0
+
+
+async def test_two_bounded_reads_continue_on_the_same_stream() -> None:
+    async with Server(Body([frame(i) for i in range(1, 6)])).client().executions.stream("e1") as frames:
+        first = await read_bounded(frames, max_events=2, max_seconds=5)
+        second = await read_bounded(frames, max_events=10, max_seconds=5)
+    assert [f.id for f in first.frames] == ["1", "2"]
+    assert [f.id for f in second.frames] == ["3", "4", "5"] and second.ended
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+async def test_error_frame_becomes_a_typed_error_in_the_read() -> None:
+    body = [frame(1), b'event: error\ndata: {"error": "WF_1400", "reason": "event store down"}\n\n', frame(2)]
+    async with Server(Body(body)).client().executions.stream("e1") as frames:
         read = await read_bounded(frames, max_events=10, max_seconds=5)
     assert isinstance(read.error, StreamFailed)
     assert "event store down" in read.error.detail
-    assert [f.id for f in read.frames] == ["1"]
+    assert read.error.code == "WF_1400"
+    assert read.error.operation == EXECUTION_STREAM
+    assert read.error.identifier == "e1"
+    assert [f.id for f in read.frames] == ["1"] and read.cursor == "1"
 
 
-async def test_stall_is_bounded_by_time() -> None:
-    class Stalling(httpx2.AsyncByteStream):
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            yield frame(1)
-            import anyio
-
-            await anyio.sleep(60)
-            yield frame(2)
-
-    transport = httpx2.MockTransport(lambda request: httpx2.Response(200, stream=Stalling()))
-    client = WorkflowsClient(base_url="http://api.test", api_key="k", transport=transport)
-    async with client.executions.stream("e1") as frames:
-        read = await read_bounded(frames, max_events=10, max_seconds=0.2)
-    assert read.timed_out
-    assert [f.id for f in read.frames] == ["1"]
+async def test_error_payload_without_error_event_raises_when_iterating() -> None:
+    body = [b'data: {"error": "boom", "reason": "backend unavailable"}\n\n']
+    with pytest.raises(StreamFailed, match="backend unavailable"):
+        async with Server(Body(body)).client().events.stream() as frames:
+            async for _ in frames:
+                pass
 
 
 @pytest.mark.parametrize(("status", "error_type"), [(404, NotFound), (503, UpstreamUnavailable)])
-async def test_errors_before_the_stream_starts_are_typed(status: int, error_type: type[Exception]) -> None:
-    client = streaming_client([b'{"detail": "no logs"}'], [], status=status)
-    with pytest.raises(error_type):
-        async with client.observability.execution_logs_stream("e1", resume="cursor-9") as frames:
-            await read_bounded(frames, max_events=1, max_seconds=1)
+@pytest.mark.parametrize("which", ["execution logs", "deployment logs"])
+async def test_errors_before_the_log_streams_start_are_typed(status: int, error_type: type, which: str) -> None:
+    operation = EXECUTION_LOGS_STREAM if which == "execution logs" else DEPLOYMENT_LOGS_STREAM
+    assert str(status) in SPEC_OPERATIONS[operation]["error_statuses"] or status in SPEC_OPERATIONS[operation].get(
+        "error_statuses", []
+    )
+    body = Body([json.dumps({"detail": "no such thing", "code": "WF_1100"}).encode()])
+    server = Server(body, status=status, content_type="application/json")
+    client = server.client()
+    stream = (
+        client.observability.execution_logs_stream("e1")
+        if which == "execution logs"
+        else client.deployments.logs_stream("dep")
+    )
+    with pytest.raises(error_type) as caught:
+        async with stream:
+            pytest.fail("the body must not run when the stream failed to open")
+    error = caught.value
+    assert isinstance(error, error_type)
+    assert error.status == status and error.operation == operation  # type: ignore[attr-defined]
+    assert error.detail == "no such thing" and error.code == "WF_1100"  # type: ignore[attr-defined]
+    assert body.closed
+    assert len(server.requests) == 1, "streams are not retried: the caller resumes"
 
 
-async def test_log_stream_resumes_with_last_event_id_header() -> None:
-    seen: list[httpx2.Request] = []
-    client = streaming_client([b'event: log\nid: c2\ndata: {"body": "hi"}\n\n'], seen)
-    async with client.deployments.logs_stream("dep", resume="c1") as frames:
+async def test_unauthorized_before_the_execution_stream_starts() -> None:
+    server = Server(Body([b'{"detail": "bad key"}']), status=401, content_type="application/json")
+    with pytest.raises(Unauthorized):
+        async with server.client().executions.stream("e1"):
+            pytest.fail("unreachable")
+
+
+async def test_connection_failure_is_a_transport_failure() -> None:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("refused", request=request)
+
+    client = WorkflowsClient(base_url=BASE_URL, api_key="k", transport=httpx2.MockTransport(refuse))
+    with pytest.raises(TransportFailure) as caught:
+        async with client.events.stream(start_seq=1):
+            pytest.fail("unreachable")
+    assert caught.value.operation == EVENTS_STREAM
+    assert "k" not in caught.value.detail.split()
+
+
+async def test_a_connection_dropped_mid_stream_is_a_transport_failure() -> None:
+    class Dropping(Body):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield frame(1)
+            raise httpx2.ReadError("connection reset")
+
+    with pytest.raises(TransportFailure):
+        async with Server(Dropping([])).client().executions.stream("e1") as frames:
+            async for _ in frames:
+                pass
+
+
+# --- closing -----------------------------------------------------------------------------------
+
+
+async def test_leaving_the_stream_early_closes_the_response_at_once() -> None:
+    body = Body([frame(i) for i in range(1, 100)], stall=True)
+    async with Server(body).client().executions.stream("e1") as frames:
+        async for _ in frames:
+            break
+        assert not body.closed
+    assert body.closed
+    assert body.sent < 100
+
+
+async def test_an_exception_in_the_caller_closes_the_response() -> None:
+    body = Body([frame(1)], stall=True)
+    with pytest.raises(RuntimeError):
+        async with Server(body).client().executions.stream("e1") as frames:
+            async for _ in frames:
+                raise RuntimeError("caller gave up")
+    assert body.closed
+
+
+async def test_cancelling_the_reading_task_closes_the_response() -> None:
+    body = Body([frame(1)], stall=True)
+    seen: list[SSEFrame] = []
+
+    async def follow() -> None:
+        async with Server(body).client().executions.stream("e1") as frames:
+            async for f in frames:
+                seen.append(f)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(follow)
+        while not seen:
+            await anyio.sleep(0)
+        group.cancel_scope.cancel()
+    assert [f.id for f in seen] == ["1"]
+    assert body.closed
+
+
+# --- resumption and request shape ------------------------------------------------------------
+
+
+def request_query(request: httpx2.Request) -> dict[str, list[str]]:
+    return {key: request.url.params.get_list(key) for key in request.url.params}
+
+
+async def test_execution_stream_request_resumes_with_last_event_id() -> None:
+    server = Server(Body([]))
+    async with server.client().executions.stream("e/1", after="42", event_source="HYBRID") as frames:
+        await read_bounded(frames, max_events=1, max_seconds=5)
+    request = server.requests[0]
+    assert request.method == "GET"
+    assert request.url.raw_path.decode().split("?")[0] == "/v1/workflows/executions/e%2F1/stream"
+    assert request_query(request) == {"last_event_id": ["42"], "event_source": ["HYBRID"]}
+    assert request.headers["accept"] == "text/event-stream"
+    assert request.headers["authorization"] == "Bearer k"
+
+
+async def test_events_stream_sends_filters_start_seq_and_the_resume_header() -> None:
+    server = Server(Body([frame(8)]))
+    async with server.client().events.stream(
+        start_seq=8,
+        workflow_name="greeting",
+        workflow_exec_id="e1",
+        root_workflow_exec_id="e0",
+        parent_workflow_exec_id="e0",
+        scope="activity",
+        activity_name="greet",
+        activity_id="3",
+        stream="progress",
+        workflow_event_types=["ACTIVITY_TASK_STARTED", "ACTIVITY_TASK_COMPLETED"],
+        metadata_filters={"tenant": "acme"},
+        resume="7",
+    ) as frames:
         read = await read_bounded(frames, max_events=5, max_seconds=5)
-    assert seen[0].headers["last-event-id"] == "c1"
-    assert read.last_id == "c2"
+    request = server.requests[0]
+    assert request.url.path == "/v1/workflows/events/stream"
+    assert request_query(request) == {
+        "start_seq": ["8"],
+        "workflow_name": ["greeting"],
+        "workflow_exec_id": ["e1"],
+        "root_workflow_exec_id": ["e0"],
+        "parent_workflow_exec_id": ["e0"],
+        "scope": ["activity"],
+        "activity_name": ["greet"],
+        "activity_id": ["3"],
+        "stream": ["progress"],
+        "workflow_event_types": ["ACTIVITY_TASK_STARTED", "ACTIVITY_TASK_COMPLETED"],
+        "metadata_filters": ['{"tenant":"acme"}'],
+    }
+    assert request.headers["last-event-id"] == "7"
+    declared = {p["name"].lower() for p in SPEC_OPERATIONS[EVENTS_STREAM]["parameters"]}
+    assert set(request_query(request)) <= declared and "last-event-id" in declared
+    assert read.next_start_seq == 9
+
+
+async def test_events_stream_without_filters_sends_nothing_extra() -> None:
+    server = Server(Body([]))
+    async with server.client().events.stream() as frames:
+        await read_bounded(frames, max_events=1, max_seconds=5)
+    assert request_query(server.requests[0]) == {}
+    assert "last-event-id" not in server.requests[0].headers
+
+
+async def test_execution_log_stream_resumes_with_the_last_event_id_header() -> None:
+    server = Server(Body([b'event: log\nid: c2\ndata: {"body": "hi", "timestamp": "2026-01-01T00:00:00Z"}\n\n']))
+    async with server.client().observability.execution_logs_stream(
+        "e1", run_id="r1", activity_id="4", after="2026-01-01T00:00:00Z", resume="c1"
+    ) as frames:
+        read = await read_bounded(frames, max_events=5, max_seconds=5)
+    request = server.requests[0]
+    assert request.url.path == "/v1/workflows/executions/e1/logs/stream"
+    assert request.headers["last-event-id"] == "c1"
+    assert request_query(request) == {"run_id": ["r1"], "activity_id": ["4"], "after": ["2026-01-01T00:00:00Z"]}
+    assert read.cursor == "c2"
+    record = read.frames[0].parse(LogRecord)
+    assert record is not None and record.body == "hi"
+
+
+async def test_deployment_log_stream_resumes_with_the_last_event_id_header() -> None:
+    server = Server(Body([b'event: log\nid: c9\ndata: {"body": "up", "timestamp": "2026-01-01T00:00:00Z"}\n\n']))
+    async with server.client().deployments.logs_stream(
+        "dep", worker_name="w1", workflow_name="greeting", resume="c8"
+    ) as frames:
+        read = await read_bounded(frames, max_events=5, max_seconds=5)
+    request = server.requests[0]
+    assert request.url.path == "/v1/workflows/deployments/dep/logs/stream"
+    assert request.headers["last-event-id"] == "c8"
+    assert request_query(request) == {"worker_name": ["w1"], "workflow_name": ["greeting"]}
+    assert read.cursor == "c9" and read.ended

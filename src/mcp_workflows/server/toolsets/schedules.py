@@ -68,6 +68,12 @@ def _valid_cron(text: str) -> str:
     return text
 
 
+def _valid_id(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]+", text):
+        raise ValueError("use letters, digits and . _ : - only")
+    return text
+
+
 ScheduleId = Annotated[str, Field(min_length=1, max_length=256, description="From list_schedules.")]
 WorkflowIdentifier = Annotated[
     str, Field(min_length=1, max_length=256, description="Workflow name or id, from list_workflows.")
@@ -285,10 +291,11 @@ async def create_schedule(
     overlap: Annotated[OverlapName, Field(description="If the last run is still going.")] = "skip",
     schedule_id: Annotated[
         str | None,
-        Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_.:-]+$", description="Your id (retry-safe)."),
+        Field(min_length=1, max_length=256, description="Your id (retry-safe)."),
+        AfterValidator(_valid_id),
     ] = None,
     deployment_name: Annotated[
-        str | None, Field(max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="When several serve it.")
+        str | None, Field(max_length=128, description="When several serve it."), AfterValidator(_valid_id)
     ] = None,
     confirmation_token: ConfirmationToken = None,
 ) -> ScheduleCreated:
