@@ -65,7 +65,10 @@ async def poller(http: httpx2.AsyncClient, seconds: float, interval: float = 5.0
     execution_id = started.json()["execution_id"]
     while True:
         await anyio.sleep(interval)
-        record = (await http.get(f"/v1/workflows/executions/{execution_id}")).json()
+        try:
+            record = (await http.get(f"/v1/workflows/executions/{execution_id}")).json()
+        except httpx2.TransportError:  # an idle keep-alive connection closed under us: poll again
+            record = (await http.get(f"/v1/workflows/executions/{execution_id}")).json()
         if record["status"] != "RUNNING":
             return time.time() - end_time(record), await requests_for(http, execution_id)
 
