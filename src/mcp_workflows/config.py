@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default="destructive=auto,execute=off",
         description="Confirmation per risk class: CLASS=MODE pairs, MODE in elicit, token, auto, off.",
     )
+    elicitation_timeout_s: float = Field(
+        default=50.0, gt=0, le=600, description="How long a mid-call confirmation form waits for the human."
+    )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)

@@ -159,7 +159,7 @@ class Case:
     body: Any = None
     status: int = 200
     reply: Any = None
-    check: Callable[[Any], None] | None = None
+    check: Callable[[Any], object] | None = None
 
 
 def _is(kind: type, **expected: Any) -> Callable[[Any], None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
@@ -15,7 +16,7 @@ import httpx2
 import pytest
 
 from mcp_workflows.api.client import WorkflowsClient
-from mcp_workflows.api.errors import NotFound, TransportFailure, Unauthorized, UpstreamUnavailable
+from mcp_workflows.api.errors import NotFound, TransportFailure, Unauthorized, UpstreamUnavailable, WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
 from mcp_workflows.api.models.executions import LogRecord
 from mcp_workflows.api.sse import SSEFrame, StreamFailed, parse_frames, read_bounded, stream_error
@@ -91,6 +92,12 @@ def stream_event(seq: int, event_type: str = "ACTIVITY_TASK_STARTED", exec_id: s
     }
 
 
+async def drain(stream: AbstractAsyncContextManager[AsyncIterator[SSEFrame]]) -> list[SSEFrame]:
+    """Open a stream and read it to the end."""
+    async with stream as frames:
+        return [f async for f in frames]
+
+
 def frame(seq: int, event_type: str = "ACTIVITY_TASK_STARTED") -> bytes:
     return f"event: {event_type}\nid: {seq}\ndata: {json.dumps(stream_event(seq, event_type))}\n\n".encode()
 
@@ -127,7 +134,9 @@ async def test_a_stream_of_heartbeats_ends_without_frames() -> None:
     server = Server(Body([b": keep-alive\n\n", b": keep-alive\n\n"]))
     async with server.client().executions.stream("e1") as frames:
         read = await read_bounded(frames, max_events=5, max_seconds=5)
-    assert read.frames == [] and read.ended and read.error is None
+    assert read.frames == []
+    assert read.ended
+    assert read.error is None
 
 
 async def test_frames_split_across_chunks_are_reassembled() -> None:
@@ -143,6 +152,14 @@ async def test_frames_split_across_chunks_are_reassembled() -> None:
 
 def test_stream_event_frames_are_typed() -> None:
     payload = stream_event(41, "WORKFLOW_EXECUTION_COMPLETED")
+    payload["data"] |= {
+        "root_workflow_exec_id": "e1",
+        "parent_workflow_exec_id": None,
+        "continued_run_id": None,
+        "first_execution_run_id": "r1",
+        "schedule_id": None,
+        "attributes": {"task_id": "41", "result": {"type": "json", "value": {"text": "hi"}}},
+    }
     assert schema_errors(EXECUTION_STREAM, "response_schema", {"event": "x", "id": "41", "data": payload}) == []
     parsed = SSEFrame(event="x", id="41", data=json.dumps(payload)).stream_event()
     assert isinstance(parsed, StreamEvent)
@@ -150,17 +167,18 @@ def test_stream_event_frames_are_typed() -> None:
     assert parsed.workflow_context.workflow_exec_id == "e1"
     assert parsed.data.event_type == "WORKFLOW_EXECUTION_COMPLETED"
     assert parsed.data.event_timestamp == 1_767_225_600_000_000_041
-    assert parsed.data.attributes["activity_name"] == "greet"
+    assert parsed.data.attributes["result"]["value"] == {"text": "hi"}
 
 
 def test_frames_of_another_kind_are_not_forced_into_a_model() -> None:
-    log = {"timestamp": "2026-01-01T00:00:00Z", "trace_id": "t", "span_id": "s", "severity_text": "INFO"}
-    log |= {"body": "hi", "log_attributes": {}}
+    log: dict[str, Any] = {"timestamp": "2026-01-01T00:00:00Z", "trace_id": "t", "span_id": "s"}
+    log |= {"severity_text": "INFO", "body": "hi", "log_attributes": {}}
     assert schema_errors(EXECUTION_LOGS_STREAM, "response_schema", {"event": "log", "id": "c1", "data": log}) == []
     log_frame = SSEFrame(event="log", id="c1", data=json.dumps(log))
     assert log_frame.stream_event() is None
     record = log_frame.parse(LogRecord)
-    assert record is not None and record.body == "hi"
+    assert record is not None
+    assert record.body == "hi"
 
 
 def test_error_frames_are_recognised() -> None:
@@ -181,9 +199,12 @@ async def test_bounded_read_stops_at_max_events_and_reports_the_cursor() -> None
         read = await read_bounded(frames, max_events=3, max_seconds=30)
     assert [f.id for f in read.frames] == ["1", "2", "3"]
     assert read.cursor == read.last_id == "3"
-    assert read.last_sequence == 3 and read.next_start_seq == 4
+    assert read.last_sequence == 3
+    assert read.next_start_seq == 4
     assert [e.data.event_id for e in read.events()] == ["ev1", "ev2", "ev3"]
-    assert not read.ended and not read.timed_out and read.error is None
+    assert not read.ended
+    assert not read.timed_out
+    assert read.error is None
     assert body.closed
 
 
@@ -191,7 +212,8 @@ async def test_bounded_read_reports_a_stream_that_ended() -> None:
     server = Server(Body([frame(1), frame(2, "WORKFLOW_EXECUTION_COMPLETED")]))
     async with server.client().executions.stream("e1") as frames:
         read = await read_bounded(frames, max_events=10, max_seconds=30)
-    assert read.ended and not read.timed_out
+    assert read.ended
+    assert not read.timed_out
     assert len(read.frames) == 2
 
 
@@ -200,8 +222,10 @@ async def test_a_stalled_stream_is_bounded_by_time_and_keeps_the_cursor() -> Non
     server = Server(body)
     async with server.client().executions.stream("e1", after="4") as frames:
         read = await read_bounded(frames, max_events=10, max_seconds=0.05, after="4")
-    assert read.timed_out and not read.ended
-    assert [f.id for f in read.frames] == ["5"] and read.cursor == "5"
+    assert read.timed_out
+    assert not read.ended
+    assert [f.id for f in read.frames] == ["5"]
+    assert read.cursor == "5"
     assert body.closed
 
 
@@ -209,14 +233,19 @@ async def test_a_read_that_sees_nothing_returns_the_cursor_it_started_from() -> 
     server = Server(Body([], stall=True))
     async with server.client().executions.stream("e1", after="17") as frames:
         read = await read_bounded(frames, max_events=10, max_seconds=0.01, after="17")
-    assert read.timed_out and read.frames == [] and read.cursor == "17" and read.next_start_seq is None
+    assert read.timed_out
+    assert read.frames == []
+    assert read.cursor == "17"
+    assert read.next_start_seq is None
 
 
 async def test_zero_max_events_reads_nothing() -> None:
     body = Body([frame(1)])
     async with Server(body).client().executions.stream("e1") as frames:
         read = await read_bounded(frames, max_events=0, max_seconds=5)
-    assert read.frames == [] and not read.ended and not read.timed_out
+    assert read.frames == []
+    assert not read.ended
+    assert not read.timed_out
     assert body.sent == 0
 
 
@@ -225,7 +254,8 @@ async def test_two_bounded_reads_continue_on_the_same_stream() -> None:
         first = await read_bounded(frames, max_events=2, max_seconds=5)
         second = await read_bounded(frames, max_events=10, max_seconds=5)
     assert [f.id for f in first.frames] == ["1", "2"]
-    assert [f.id for f in second.frames] == ["3", "4", "5"] and second.ended
+    assert [f.id for f in second.frames] == ["3", "4", "5"]
+    assert second.ended
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -240,24 +270,23 @@ async def test_error_frame_becomes_a_typed_error_in_the_read() -> None:
     assert read.error.code == "WF_1400"
     assert read.error.operation == EXECUTION_STREAM
     assert read.error.identifier == "e1"
-    assert [f.id for f in read.frames] == ["1"] and read.cursor == "1"
+    assert [f.id for f in read.frames] == ["1"]
+    assert read.cursor == "1"
 
 
 async def test_error_payload_without_error_event_raises_when_iterating() -> None:
     body = [b'data: {"error": "boom", "reason": "backend unavailable"}\n\n']
     with pytest.raises(StreamFailed, match="backend unavailable"):
-        async with Server(Body(body)).client().events.stream() as frames:
-            async for _ in frames:
-                pass
+        await drain(Server(Body(body)).client().events.stream())
 
 
 @pytest.mark.parametrize(("status", "error_type"), [(404, NotFound), (503, UpstreamUnavailable)])
 @pytest.mark.parametrize("which", ["execution logs", "deployment logs"])
-async def test_errors_before_the_log_streams_start_are_typed(status: int, error_type: type, which: str) -> None:
+async def test_errors_before_the_log_streams_start_are_typed(
+    status: int, error_type: type[WorkflowsAPIError], which: str
+) -> None:
     operation = EXECUTION_LOGS_STREAM if which == "execution logs" else DEPLOYMENT_LOGS_STREAM
-    assert str(status) in SPEC_OPERATIONS[operation]["error_statuses"] or status in SPEC_OPERATIONS[operation].get(
-        "error_statuses", []
-    )
+    assert status in SPEC_OPERATIONS[operation]["error_statuses"]
     body = Body([json.dumps({"detail": "no such thing", "code": "WF_1100"}).encode()])
     server = Server(body, status=status, content_type="application/json")
     client = server.client()
@@ -271,8 +300,10 @@ async def test_errors_before_the_log_streams_start_are_typed(status: int, error_
             pytest.fail("the body must not run when the stream failed to open")
     error = caught.value
     assert isinstance(error, error_type)
-    assert error.status == status and error.operation == operation  # type: ignore[attr-defined]
-    assert error.detail == "no such thing" and error.code == "WF_1100"  # type: ignore[attr-defined]
+    assert error.status == status
+    assert error.operation == operation
+    assert error.detail == "no such thing"
+    assert error.code == "WF_1100"
     assert body.closed
     assert len(server.requests) == 1, "streams are not retried: the caller resumes"
 
@@ -303,9 +334,7 @@ async def test_a_connection_dropped_mid_stream_is_a_transport_failure() -> None:
             raise httpx2.ReadError("connection reset")
 
     with pytest.raises(TransportFailure):
-        async with Server(Dropping([])).client().executions.stream("e1") as frames:
-            async for _ in frames:
-                pass
+        await drain(Server(Dropping([])).client().executions.stream("e1"))
 
 
 # --- closing -----------------------------------------------------------------------------------
@@ -323,26 +352,32 @@ async def test_leaving_the_stream_early_closes_the_response_at_once() -> None:
 
 async def test_an_exception_in_the_caller_closes_the_response() -> None:
     body = Body([frame(1)], stall=True)
-    with pytest.raises(RuntimeError):
+
+    async def give_up() -> None:
         async with Server(body).client().executions.stream("e1") as frames:
             async for _ in frames:
                 raise RuntimeError("caller gave up")
+
+    with pytest.raises(RuntimeError):
+        await give_up()
     assert body.closed
 
 
 async def test_cancelling_the_reading_task_closes_the_response() -> None:
     body = Body([frame(1)], stall=True)
     seen: list[SSEFrame] = []
+    first = anyio.Event()
 
     async def follow() -> None:
         async with Server(body).client().executions.stream("e1") as frames:
             async for f in frames:
                 seen.append(f)
+                first.set()
 
     async with anyio.create_task_group() as group:
         group.start_soon(follow)
-        while not seen:
-            await anyio.sleep(0)
+        await first.wait()
+        assert not body.closed
         group.cancel_scope.cancel()
     assert [f.id for f in seen] == ["1"]
     assert body.closed
@@ -401,7 +436,8 @@ async def test_events_stream_sends_filters_start_seq_and_the_resume_header() -> 
     }
     assert request.headers["last-event-id"] == "7"
     declared = {p["name"].lower() for p in SPEC_OPERATIONS[EVENTS_STREAM]["parameters"]}
-    assert set(request_query(request)) <= declared and "last-event-id" in declared
+    assert set(request_query(request)) <= declared
+    assert "last-event-id" in declared
     assert read.next_start_seq == 9
 
 
@@ -425,7 +461,8 @@ async def test_execution_log_stream_resumes_with_the_last_event_id_header() -> N
     assert request_query(request) == {"run_id": ["r1"], "activity_id": ["4"], "after": ["2026-01-01T00:00:00Z"]}
     assert read.cursor == "c2"
     record = read.frames[0].parse(LogRecord)
-    assert record is not None and record.body == "hi"
+    assert record is not None
+    assert record.body == "hi"
 
 
 async def test_deployment_log_stream_resumes_with_the_last_event_id_header() -> None:
@@ -438,4 +475,5 @@ async def test_deployment_log_stream_resumes_with_the_last_event_id_header() -> 
     assert request.url.path == "/v1/workflows/deployments/dep/logs/stream"
     assert request.headers["last-event-id"] == "c8"
     assert request_query(request) == {"worker_name": ["w1"], "workflow_name": ["greeting"]}
-    assert read.cursor == "c9" and read.ended
+    assert read.cursor == "c9"
+    assert read.ended

@@ -141,3 +141,26 @@ async def test_policy_token_ignores_client_elicitation() -> None:
         assert result.structured_content["outcome"] == "confirmation_required"
         assert not await is_archived(session, "greeting")
     assert callback.seen == []
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_client_that_never_answers_cannot_hang_the_call(mode: str) -> None:
+    """A client may declare elicitation and never render it: the call still ends, nothing changes."""
+
+    async def never(_: Any, __: ElicitRequestParams) -> ElicitResult:
+        await anyio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    env = {"MCP_WORKFLOWS_ELICITATION_TIMEOUT_S": "1"}
+    async with connect("stdio", mode, env=env, elicitation_callback=never) as session:  # type: ignore[arg-type]
+        with anyio.fail_after(20):
+            if mode == "legacy":
+                result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+                assert result.structured_content["outcome"] == "timed_out"
+                assert "no answer" in result.structured_content["message"]
+            else:
+                # 2026-07-28: the server answers at once with an input request and holds nothing
+                # open; a client that never retries simply leaves the call unanswered.
+                with anyio.move_on_after(2):
+                    await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        assert not await is_archived(session, "greeting")

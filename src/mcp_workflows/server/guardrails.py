@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import anyio
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
@@ -50,7 +51,27 @@ class NotAsked(BaseModel):
     mode: Literal["token", "off"]
 
 
-ConfirmationAnswer = ElicitationResult[ConfirmationForm | NotAsked]
+class Unanswered(BaseModel):
+    """The human was asked mid-call (handshake era) but declined, cancelled or never answered."""
+
+    action: Literal["decline", "cancel", "timeout"]
+
+
+ConfirmationAnswer = ElicitationResult[ConfirmationForm | NotAsked | Unanswered]
+
+
+async def elicit_within(ctx: Context[Any, Any], message: str, timeout_s: float) -> ConfirmationForm | Unanswered:
+    """Ask through a mid-call `elicitation/create` (handshake era), never waiting past `timeout_s`.
+
+    Some clients declare elicitation and never render it; the call must still end, with nothing done.
+    """
+    with anyio.move_on_after(timeout_s):
+        result = await ctx.elicit(message, ConfirmationForm)
+        if isinstance(result, AcceptedElicitation):
+            form: ConfirmationForm = result.data
+            return form
+        return Unanswered(action="decline" if result.action == "decline" else "cancel")
+    return Unanswered(action="timeout")
 
 
 @dataclass(frozen=True)
@@ -58,7 +79,7 @@ class Verdict:
     """What the tool should do after the confirmation step."""
 
     proceed: bool
-    status: Literal["confirmed", "confirmation_required", "declined", "cancelled"]
+    status: Literal["confirmed", "confirmation_required", "declined", "cancelled", "timed_out"]
     path: Literal["elicitation", "token", "policy_off", "none"]
     token: str | None = None
     expires_at: float | None = None
@@ -133,6 +154,13 @@ class Confirmations:
         if not isinstance(answer, AcceptedElicitation):
             return Verdict(False, "declined" if answer.action == "decline" else "cancelled", "elicitation")
         data = answer.data
+        if isinstance(data, Unanswered):
+            status: Literal["declined", "cancelled", "timed_out"] = {
+                "decline": "declined",
+                "cancel": "cancelled",
+                "timeout": "timed_out",
+            }[data.action]  # type: ignore[assignment]
+            return Verdict(False, status, "elicitation")
         if isinstance(data, ConfirmationForm):
             if data.confirm:
                 return Verdict(True, "confirmed", "elicitation")

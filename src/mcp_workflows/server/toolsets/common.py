@@ -12,7 +12,7 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from mcp_workflows.server.catalog import BY_NAME
-from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked
+from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked, Unanswered, elicit_within
 from mcp_workflows.server.state import AppState, app_state
 
 A = TypeVar("A")
@@ -73,16 +73,18 @@ class Guarded(ToolResult):
     `message` says why (and, for `confirmation_required`, what would happen).
     """
 
-    outcome: Literal["done", "confirmation_required", "declined", "cancelled"] | None = "done"
+    outcome: Literal["done", "confirmation_required", "declined", "cancelled", "timed_out"] | None = "done"
     message: str | None = None
     confirmation_token: str | None = None
     confirmed_by: Literal["elicitation", "token", "policy_off"] | None = None
 
 
-async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | NotAsked:
+async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | ConfirmationForm | NotAsked | Unanswered:
     """The one confirmation resolver: asks the human when the policy and the client allow it.
 
     It reads the tool name and raw arguments from the request, so every guarded tool shares it.
+    Handshake-era clients are asked here, with a bounded wait; 2026-07-28 clients get an
+    input-required round trip from the SDK (the server holds nothing open while they decide).
     """
     state = app_state(ctx)
     params = ctx.request_context.params or {}
@@ -92,7 +94,10 @@ async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | NotAsked:
     mode = state.confirmations.effective_mode(spec.risk.value, ctx, always_preview=spec.forces_preview(arguments))
     if mode != "elicit":
         return NotAsked(mode=mode)
-    return Elicit(await _describe(state, tool, arguments), ConfirmationForm)
+    message = await _describe(state, tool, arguments)
+    if ctx.protocol_version and ctx.protocol_version < "2026-07-28":
+        return await elicit_within(ctx, message, state.settings.elicitation_timeout_s)
+    return Elicit(message, ConfirmationForm)
 
 
 Confirmation = Annotated[ConfirmationAnswer, Resolve(ask_confirmation)]
@@ -128,7 +133,8 @@ async def confirm(
             f"(valid {state.confirmations.signer.ttl_s} s).",
             confirmation_token=verdict.token,
         ), verdict.path
-    return result_type(outcome=verdict.status, message="Nothing changed: the user did not confirm."), verdict.path
+    why = "no answer came in time" if verdict.status == "timed_out" else "the user did not confirm"
+    return result_type(outcome=verdict.status, message=f"Nothing changed: {why}."), verdict.path
 
 
 async def _describe(state: AppState, tool: str, arguments: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ RESULT_LIMIT_CHARS = 20_000
 class ExecutionOutcome(Guarded):
     """An execution; `outcome` is not `done` only when a confirmation stopped it from starting."""
 
-    outcome: Literal["done", "confirmation_required", "declined", "cancelled"] | None = None
+    outcome: Literal["done", "confirmation_required", "declined", "cancelled", "timed_out"] | None = None
     execution_id: str | None = None
     workflow_name: str | None = None
     status: str | None = None
