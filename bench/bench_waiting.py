@@ -5,7 +5,8 @@
 For each duration, executions of `slow-report` run through our MCP server (stdio, against a
 sandbox in this process) with execute_workflow, continued with wait_for_execution when the
 budget runs out. Requests are counted per execution from the sandbox's per-path counters (the
-one-off registration lookup that validates the input, cached for a minute, is not included). Reported per duration: the delay from the execution's end (the sandbox's own
+one-off registration lookup that validates the input, cached for a minute, is not included).
+Reported per duration: the delay from the execution's end (the sandbox's own
 end_time) to the tool returning (median and p95), and the upstream requests per execution. The
 baseline, measured in the same run, is a plain 5-second poller of GET /executions/{id}.
 """
@@ -30,7 +31,7 @@ from mcp_workflows.sandbox import running_sandbox
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def end_time(record: dict[str, Any]) -> float:
@@ -90,11 +91,11 @@ async def main(durations: list[float], samples: int) -> None:
                     ours_runs: list[tuple[float, int]] = []
                     poll_runs: list[tuple[float, int]] = []
 
-                    async def one_ours(s: float = seconds) -> None:
-                        ours_runs.append(await ours(client, http, s))
+                    async def one_ours(s: float = seconds, into: list[tuple[float, int]] = ours_runs) -> None:
+                        into.append(await ours(client, http, s))
 
-                    async def one_poll(s: float = seconds) -> None:
-                        poll_runs.append(await poller(http, s))
+                    async def one_poll(s: float = seconds, into: list[tuple[float, int]] = poll_runs) -> None:
+                        into.append(await poller(http, s))
 
                     async with anyio.create_task_group() as group:  # samples side by side, both methods
                         for _ in range(samples):

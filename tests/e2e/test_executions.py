@@ -205,7 +205,8 @@ async def test_cancel_previews_blast_radius_then_cancels(http: Session) -> None:
     preview = ok(await http.call("cancel_execution", {"execution_ids": [*running, finished]}))
     assert preview["outcome"] == "confirmation_required"
     assert "2 execution(s)" in preview["message"]
-    assert finished in preview["message"] and "COMPLETED" in preview["message"]
+    assert finished in preview["message"]
+    assert "COMPLETED" in preview["message"]
     assert [await upstream_status(http, e) for e in running] == ["RUNNING", "RUNNING"]
     done = ok(
         await http.call(

@@ -66,8 +66,11 @@ async def wait_for_end(
 ) -> Waited:
     """Return once the execution is terminal, or when the budget runs out."""
     deadline = time.monotonic() + budget_s
-    waited = Waited(execution=known or await api.executions.get(execution_id), cursor=after)
-    if waited.execution.is_terminal or budget_s <= 0:
+    if known is None and (after is None or budget_s <= 0):
+        known = await api.executions.get(execution_id)
+    # A resumed wait goes straight to the stream: it ends at once if the execution already has.
+    waited = Waited(execution=known or Execution(workflow_name="", execution_id=execution_id), cursor=after)
+    if (known is not None and waited.execution.is_terminal) or budget_s <= 0:
         return await _finish(api, waited)
     progress = _Progress(ctx)
     try:
