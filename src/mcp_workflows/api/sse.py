@@ -206,7 +206,10 @@ async def read_bounded(
 ) -> BoundedRead:
     """Collect at most `max_events` frames for at most `max_seconds`; never raises a stream error
     (it is returned in `error`). `after` seeds the cursor, so a read that sees nothing still
-    returns where to resume."""
+    returns where to resume.
+
+    After `max_events` the same `frames` can be read again; after a timeout or an error the
+    iterator is finished: leave the `async with` and reopen the stream from the cursor."""
     read = BoundedRead(last_id=after)
     if max_events <= 0:
         return read

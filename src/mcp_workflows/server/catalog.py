@@ -71,11 +71,9 @@ class ToolSpec:
 
     @property
     def annotations(self) -> ToolAnnotations:
-        """Hints derived from the risk class, so they cannot drift from what the tool does.
-
-        The title lives on the tool itself (MCP 2025-06-18+), not repeated here.
-        """
+        """Hints derived from the risk class, so they cannot drift from what the tool does."""
         return ToolAnnotations(
+            title=self.title,
             read_only_hint=self.risk is Risk.READ,
             destructive_hint=self.risk is Risk.DESTRUCTIVE,
             idempotent_hint=self.idempotent,
@@ -128,11 +126,11 @@ CATALOG: tuple[ToolSpec, ...] = (
              target=EXECUTIONS),
     ToolSpec("reset_execution", "executions", "Reset an execution", Risk.DESTRUCTIVE, (ex.RESET,),
              idempotent=False, target=EXECUTION),
-    ToolSpec("get_execution_history", "executions", "Get an execution's history", Risk.READ,
-             (ex.GET_HISTORY, runs.GET_RUN_HISTORY), target=EXECUTION),
-    # runs: list executions
+    # runs: list executions, read runs and histories
     ToolSpec("list_runs", "runs", "List executions", Risk.READ, (runs.LIST_RUNS,)),
     ToolSpec("get_run", "runs", "Get a run", Risk.READ, (runs.GET_RUN,)),
+    ToolSpec("get_execution_history", "runs", "Get an execution's history", Risk.READ,
+             (ex.GET_HISTORY, runs.GET_RUN_HISTORY), target=EXECUTION),
     # observability: traces, logs, metrics
     ToolSpec("get_execution_trace", "observability", "Get an execution's trace", Risk.READ,
              (obs.TRACE_SUMMARY, obs.TRACE_EVENTS, obs.TRACE_INFO, obs.TRACE_OTEL), target=EXECUTION),

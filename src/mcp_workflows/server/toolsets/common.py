@@ -37,6 +37,9 @@ class ToolResult(BaseModel):
 
 
 Cursor = Annotated[str | None, Field(max_length=2048, description="next_cursor from the previous page.")]
+ExecutionId = Annotated[
+    str, Field(min_length=1, max_length=256, description="Execution id, from execute_workflow or list_runs.")
+]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
 NextCursor = Annotated[str | None, Field(description="Pass as cursor for the next page; absent on the last page.")]
 
@@ -103,7 +106,7 @@ async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | Confirmat
 Confirmation = Annotated[ConfirmationAnswer, Resolve(ask_confirmation)]
 ConfirmationToken = Annotated[
     str | None,
-    Field(max_length=200, description="From this tool's previous result, once the user agreed."),
+    Field(max_length=200, description="From this tool's last result, once the user agreed."),
 ]
 
 

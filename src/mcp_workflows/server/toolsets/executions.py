@@ -17,7 +17,7 @@ from mcp_workflows.server.state import AppState, app_state
 from mcp_workflows.server.toolsets.common import (
     Confirmation,
     ConfirmationToken,
-    Cursor,
+    ExecutionId,
     Guarded,
     ToolResult,
     capped,
@@ -27,9 +27,6 @@ from mcp_workflows.server.toolsets.outcomes import ExecutionOutcome, outcome_of
 from mcp_workflows.server.validation import check_against_schema
 from mcp_workflows.server.waiting import wait_for_end
 
-ExecutionId = Annotated[
-    str, Field(min_length=1, max_length=256, description="Execution id, from execute_workflow or list_runs.")
-]
 HandlerName = Annotated[str, Field(min_length=1, max_length=200, description="Handler name, from get_execution.")]
 HandlerInput = Annotated[dict[str, Any] | None, Field(description="Input matching the handler's input_schema.")]
 WaitSeconds = Annotated[float, Field(ge=0, le=50, description="Seconds to wait (max 50).")]
@@ -64,20 +61,6 @@ class ResetOutcome(Guarded):
     run_id: str | None = None
 
 
-class HistoryEvent(ToolResult):
-    id: Any = None
-    type: str
-    time: str | None = None
-    detail: str | None = None
-
-
-class HistoryPage(ToolResult):
-    events: list[HistoryEvent] = Field(default_factory=list)
-    raw: Any = None
-    next_cursor: str | None = None
-    note: str | None = None
-
-
 # ---------------------------------------------------------------- reads
 
 
@@ -99,8 +82,7 @@ async def wait_for_execution(
     after: Annotated[str | None, Field(max_length=64, description="cursor from the previous wait.")] = None,
 ) -> ExecutionOutcome:
     """Wait for an execution to end, up to wait_seconds, reporting progress; returns the result
-    or the status and a cursor to wait again. Cancelling this call does not cancel the execution
-    (cancel_execution does)."""
+    or the status and a cursor to wait again. Cancelling this call leaves the execution running."""
     waited = await wait_for_end(app_state(ctx).api, execution_id, wait_seconds, ctx, after=after)
     return outcome_of(waited)
 
@@ -108,7 +90,7 @@ async def wait_for_execution(
 async def query_execution(
     ctx: Context, execution_id: ExecutionId, name: HandlerName, input: HandlerInput = None
 ) -> QueryAnswer:
-    """Read a running execution's state through one of its query handlers (get_execution lists them)."""
+    """Read a running execution's state with a query handler (get_execution lists them)."""
     state = app_state(ctx)
     await _checked_handler(state, execution_id, "query", name, input)
     reply = await state.api.executions.query(execution_id, HandlerCall(name=name, input=input))
@@ -127,8 +109,8 @@ async def signal_execution(
     input: HandlerInput = None,
     confirmation_token: ConfirmationToken = None,
 ) -> SignalOutcome:
-    """Send a signal (an asynchronous message, e.g. an approval) to a running execution; its
-    input is checked against the handler's schema first. Not retried: a signal can't be unsent."""
+    """Send a signal (an asynchronous message, e.g. an approval) to a running execution; input
+    is checked against the handler's schema. Never retried."""
     state = app_state(ctx)
     await _checked_handler(state, execution_id, "signal", name, input)
     args = {"execution_id": execution_id, "name": name, "input": input}
@@ -172,8 +154,8 @@ async def cancel_execution(
     ] = "cancel",
     confirmation_token: ConfirmationToken = None,
 ) -> StopOutcome:
-    """Stop executions: cancel (graceful) or terminate (forced). Needs the user's confirmation;
-    several ids always preview which would stop and which are skipped."""
+    """Stop executions: cancel (graceful) or terminate (forced), once the user confirms; several
+    ids always preview what stops and what is skipped."""
     state = app_state(ctx)
     ids = list(dict.fromkeys(execution_ids))
     args = {"execution_ids": ids, "mode": mode}
@@ -195,7 +177,7 @@ async def reset_execution(
     ctx: Context,
     execution_id: ExecutionId,
     event_id: Annotated[
-        int, Field(ge=1, description="A WORKFLOW_TASK_COMPLETED event id, from get_execution_trace view=events.")
+        int, Field(ge=1, description="WORKFLOW_TASK_COMPLETED event id (get_execution_trace view=events).")
     ],
     answer: Confirmation,
     reason: Annotated[str | None, Field(max_length=500, description="Why, for the audit trail.")] = None,
@@ -203,8 +185,8 @@ async def reset_execution(
     exclude_updates: bool = False,
     confirmation_token: ConfirmationToken = None,
 ) -> ResetOutcome:
-    """Roll an execution back to an earlier event and replay from there with the latest code: a
-    new run starts and everything after the event is lost. Needs the user's confirmation."""
+    """Roll an execution back to an event and replay it with the latest code (a new run; later
+    progress is lost), once the user confirms."""
     state = app_state(ctx)
     args = {
         "execution_id": execution_id,
@@ -222,43 +204,6 @@ async def reset_execution(
     execution = await state.api.executions.get(execution_id)
     return ResetOutcome(
         run_id=execution.run_id, message=f"Reset to event {event_id}; new run started.", confirmed_by=path
-    )
-
-
-# ---------------------------------------------------------------- history
-
-
-async def get_execution_history(
-    ctx: Context,
-    execution_id: ExecutionId,
-    run_id: Annotated[str | None, Field(max_length=64, description="One run's history (from list_runs).")] = None,
-    cursor: Cursor = None,
-    limit: Annotated[int, Field(ge=1, le=200, description="Events per page.")] = 50,
-    raw: Annotated[bool, Field(description="Upstream events as is (size-capped).")] = False,
-) -> HistoryPage:
-    """Read an execution's event history (its latest run, or run_id), summarised one line per event.
-    Pass next_cursor back as cursor for more."""
-    api = app_state(ctx).api
-    history = await (api.runs.history(run_id) if run_id else api.executions.history(execution_id))
-    events: list[Any] = history.get("events", []) if isinstance(history, dict) else list(history or [])
-    start = int(cursor) if cursor and cursor.isdigit() else 0
-    page = events[start : start + limit]
-    next_cursor = str(start + limit) if start + limit < len(events) else None
-    if raw:
-        value, note = capped(page, 50_000, "events", "a smaller limit")
-        return HistoryPage(raw=value, next_cursor=next_cursor, note=note)
-    return HistoryPage(events=[_history_event(e) for e in page if isinstance(e, dict)], next_cursor=next_cursor)
-
-
-def _history_event(event: Mapping[str, Any]) -> HistoryEvent:
-    attributes = event.get("attributes") or {}
-    interesting = {k: v for k, v in attributes.items() if k in ("activityType", "signalName", "failure", "result")}
-    detail = pydantic_core.to_json(interesting).decode()[:200] if interesting else None
-    return HistoryEvent(
-        id=event.get("eventId", event.get("event_id")),
-        type=str(event.get("eventType", event.get("event_type", "?"))),
-        time=event.get("eventTime"),
-        detail=detail,
     )
 
 
@@ -355,6 +300,5 @@ TOOLS = {
         update_execution,
         cancel_execution,
         reset_execution,
-        get_execution_history,
     )
 }

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
-
 from mcp_workflows.server.toolsets.common import Guarded, capped
 from mcp_workflows.server.waiting import Waited
 
@@ -20,11 +18,7 @@ class ExecutionOutcome(Guarded):
     workflow_name: str | None = None
     status: str | None = None
     result: Any = None
-    result_encoded: bool | None = Field(default=None, description="The result is encrypted or offloaded: opaque here.")
     failure: str | None = None
-    run_id: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
     cursor: str | None = None
     next_step: str | None = None
     note: str | None = None
@@ -40,11 +34,7 @@ def outcome_of(waited: Waited, *, resume_tool: str = "wait_for_execution") -> Ex
         workflow_name=execution.workflow_name,
         status=execution.status,
         result=result,
-        result_encoded=True if encoded else None,
         failure=waited.failure,
-        run_id=execution.run_id,
-        start_time=execution.start_time,
-        end_time=execution.end_time,
         cursor=waited.cursor if not execution.is_terminal else None,
         next_step=_next_step(waited, resume_tool, encoded),
         note="; ".join([*waited.notes, *([note] if note else [])]) or None,

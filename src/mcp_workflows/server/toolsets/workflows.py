@@ -61,7 +61,7 @@ ExecutionInput = Annotated[
     dict[str, Any] | None,
     Field(description="Input matching get_workflow's input_schema."),
 ]
-ExecutionId = Annotated[
+NewExecutionId = Annotated[
     str | None,
     Field(
         min_length=1,
@@ -199,14 +199,12 @@ async def list_workflows(
         Field(max_length=20, description="Only workflows with all these tags."),
     ] = None,
     archived: Annotated[bool | None, Field(description="true: archived only; false: hide archived.")] = None,
-    available_in_chat_assistant: Annotated[
-        bool | None, Field(description="Filter on chat-assistant availability.")
-    ] = None,
+    available_in_chat_assistant: Annotated[bool | None, Field(description="Chat-assistant availability.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> WorkflowPage:
-    """List the workflows of this workspace (name, id, display name, tags). Start here to find a
-    workflow to inspect or run. Paginated: pass next_cursor back as cursor for more."""
+    """List workflows (name, id, tags): start here to find one to inspect or run. Pass
+    next_cursor back as cursor for more."""
     page = await app_state(ctx).api.workflows.list(
         search=search,
         tags=tags,
@@ -219,9 +217,8 @@ async def list_workflows(
 
 
 async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowDetail:
-    """Get one workflow, whether a worker serves it, and the input it expects (the input_schema of
-    its active registration) plus its signal, query and update handlers. Call before
-    execute_workflow so the input is right the first time."""
+    """Get a workflow, whether a worker serves it, its input_schema (what execute_workflow's
+    input must match) and its signal, query and update handlers."""
     state = app_state(ctx)
     workflow, _ = await both(
         state.api.workflows.get(workflow_identifier), state.definitions.candidates(workflow_identifier)
@@ -249,16 +246,14 @@ async def update_workflow(
     workflow_identifier: WorkflowIdentifier,
     display_name: Annotated[str | None, Field(min_length=1, max_length=128, description="New display name.")] = None,
     description: Annotated[str | None, Field(max_length=4000, description="New description.")] = None,
-    available_in_chat_assistant: Annotated[
-        bool | None, Field(description="Offer the workflow in the chat assistant.")
-    ] = None,
+    available_in_chat_assistant: Annotated[bool | None, Field(description="Offer it in the chat assistant.")] = None,
     tags: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
-        Field(max_length=50, description="New tag list; replaces all tags ([] clears them)."),
+        Field(max_length=50, description="Replaces all tags ([] clears)."),
     ] = None,
 ) -> WorkflowSummary:
-    """Change a workflow's display name, description, tags or chat-assistant availability. Fields
-    you omit keep their value. Reversible: call again with the old values."""
+    """Change a workflow's display name, description, tags or chat-assistant availability;
+    omitted fields keep their value."""
     update = WorkflowUpdate(
         display_name=display_name,
         description=description,
@@ -288,8 +283,8 @@ async def archive_workflow(
     answer: Confirmation,
     confirmation_token: ConfirmationToken = None,
 ) -> ArchiveOutcome:
-    """Archive a workflow (undo with unarchive_workflow). Needs the user's confirmation: the client
-    shows a form, or the first call returns a message and a confirmation_token to show the user."""
+    """Archive a workflow (unarchive_workflow undoes it). The user confirms first: in a form,
+    or by agreeing to the message returned with a confirmation_token."""
     args = {"workflow_identifier": workflow_identifier}
     refused, path = await confirm(ctx, "archive_workflow", args, answer, confirmation_token, ArchiveOutcome)
     if refused is not None:
@@ -349,8 +344,8 @@ async def bulk_archive_workflows(
     archive: Annotated[bool, Field(description="false unarchives instead.")] = True,
     confirmation_token: ConfirmationToken = None,
 ) -> BulkArchiveOutcome:
-    """Archive (or unarchive) many workflows by id. Always previews how many and which first;
-    call again with the confirmation_token once the user agreed."""
+    """Archive (or unarchive) many workflows by id; always previews which first, then acts on the
+    confirmation_token."""
     ids = sorted({str(i) for i in workflow_ids})
     args = {"workflow_ids": ids, "archive": archive}
     refused, path = await confirm(ctx, "bulk_archive_workflows", args, answer, confirmation_token, BulkArchiveOutcome)
@@ -372,18 +367,16 @@ async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifi
 
 async def list_workflow_registrations(
     ctx: Context,
-    workflow_id: Annotated[
-        uuid.UUID | None, Field(description="Only registrations of this workflow id (from list_workflows).")
-    ] = None,
+    workflow_id: Annotated[uuid.UUID | None, Field(description="Only this workflow's (id).")] = None,
     workflow_search: Annotated[
         str | None, Field(max_length=200, description="Text to match in workflow names.")
     ] = None,
-    active_only: Annotated[bool, Field(description="Only registrations a live worker serves.")] = False,
+    active_only: Annotated[bool, Field(description="Only those a live worker serves.")] = False,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> RegistrationPage:
-    """List workflow registrations: each is one deployment's registered code for a workflow.
-    Paginated: pass next_cursor back as cursor for more."""
+    """List registrations (a deployment's code for a workflow). Pass next_cursor back as cursor for
+    more."""
     page = await app_state(ctx).api.workflows.list_registrations(
         workflow_id=str(workflow_id) if workflow_id else None,
         workflow_search=workflow_search,
@@ -409,7 +402,7 @@ async def list_workflow_registrations(
 
 
 async def get_workflow_registration(ctx: Context, registration_id: RegistrationId) -> RegistrationDetail:
-    """Get one registration: its input and output schemas and its signal, query and update handlers."""
+    """Get a registration: its input and output schemas and its handlers."""
     return RegistrationDetail.of(await app_state(ctx).api.workflows.get_registration(str(registration_id)))
 
 
@@ -418,14 +411,13 @@ async def execute_workflow(
     workflow_identifier: WorkflowIdentifier,
     answer: Confirmation,
     input: ExecutionInput = None,
-    execution_id: ExecutionId = None,
+    execution_id: NewExecutionId = None,
     deployment_name: DeploymentName = None,
     wait_seconds: WaitSeconds = 25,
     confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
-    """Start a workflow execution and wait up to wait_seconds for its result (progress is
-    reported). Returns the result, or the execution_id and what to call next. Retrying with
-    the same execution_id never starts a second run."""
+    """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
+    the execution_id and what to call next. Retrying with the same execution_id never runs twice."""
     state = app_state(ctx)
     args = {"workflow_identifier": workflow_identifier, "input": input, "deployment_name": deployment_name}
     refused, path = await confirm(ctx, "execute_workflow", args, answer, confirmation_token, ExecutionOutcome)
@@ -454,12 +446,11 @@ async def execute_workflow_registration(
     registration_id: RegistrationId,
     answer: Confirmation,
     input: ExecutionInput = None,
-    execution_id: ExecutionId = None,
+    execution_id: NewExecutionId = None,
     wait_seconds: WaitSeconds = 25,
     confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
-    """Deprecated upstream: prefer execute_workflow with deployment_name. Starts an execution of
-    one specific registration, waiting up to wait_seconds for its result."""
+    """Deprecated upstream: use execute_workflow with deployment_name. Runs one registration."""
     args = {"registration_id": str(registration_id), "input": input}
     refused, path = await confirm(
         ctx, "execute_workflow_registration", args, answer, confirmation_token, ExecutionOutcome

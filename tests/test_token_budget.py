@@ -1,0 +1,36 @@
+"""The context budget: what adding this server costs a model, counted with Mistral's own tokenizer.
+
+tools/list is measured exactly as clients receive it (compact JSON of the advertised tools).
+Budgets from the issue: every toolset <= 12,000 tokens, the default toolsets <= 5,000 (generic
+OpenAPI-to-MCP generators cost 92,456 for these 53 operations).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_workflows.config import Settings
+from mcp_workflows.server.report import advertised_tools
+from mcp_workflows.server.tokens import count_tokens, exact_counts_available
+from mcp_workflows.server.tool_index import wire_form
+
+pytestmark = pytest.mark.anyio
+
+BUDGETS = {"all": 12_000, "default": 5_000}
+
+
+def test_counts_use_the_tekken_tokenizer() -> None:
+    assert exact_counts_available(), "mistral-common (a dev dependency) must be installed for exact counts"
+
+
+@pytest.mark.parametrize("toolsets", list(BUDGETS))
+async def test_tools_list_fits_the_budget(toolsets: str) -> None:
+    tools = await advertised_tools(Settings(sandbox=True, toolsets=toolsets))
+    total = count_tokens({"tools": [wire_form(tool) for tool in tools]})
+    per_tool = {tool.name: count_tokens(wire_form(tool)) for tool in tools}
+    heaviest = sorted(per_tool.items(), key=lambda item: -item[1])[:3]
+    print(
+        f"\ntools/list for toolsets={toolsets}: {len(tools)} tools, {total} tokens "
+        f"(budget {BUDGETS[toolsets]}); heaviest: {heaviest}"
+    )
+    assert total <= BUDGETS[toolsets]
