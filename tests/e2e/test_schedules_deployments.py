@@ -12,8 +12,6 @@ import httpx2
 import pytest
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
 from tests.e2e.harness import HttpServer, Session, connect, free_port, server_env, text_of
 
 pytestmark = pytest.mark.anyio
@@ -21,22 +19,6 @@ pytestmark = pytest.mark.anyio
 SCHEDULES = "/v1/workflows/schedules"
 DEPLOYMENTS = "/v1/workflows/deployments"
 ALL = ["--sandbox", "--toolsets", "all"]
-
-
-_LIVE_SCHEMAS: dict[str, dict[str, Any] | None] = {}
-
-
-async def prepared(session: Session) -> Session:
-    """Let the client check results against output schemas even before tool_index.json lists
-    these tools (it is regenerated once every toolset exists): seed them from the live tools."""
-    try:
-        await session.client.list_tools()
-    except Exception:
-        if not _LIVE_SCHEMAS:
-            server = build_server(Settings(sandbox=True, toolsets="schedules,deployments"))
-            _LIVE_SCHEMAS.update({tool.name: tool.output_schema for tool in await server.live_tools()})
-        session.client.session._tool_output_schemas.update(_LIVE_SCHEMAS)
-    return session
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +37,7 @@ def server(port: int) -> Iterator[HttpServer]:
 async def session(server: HttpServer, port: int) -> AsyncIterator[Session]:
     async with connect("http", "auto", http_server=server, sandbox_port=port) as opened:
         await opened.sandbox("POST", "/_sandbox/reset")
-        yield await prepared(opened)
+        yield opened
 
 
 def ok(result: Any) -> dict[str, Any]:
@@ -255,7 +237,6 @@ async def test_delete_schedule_over_stdio_with_elicitation(mode: str) -> None:
         return ElicitResult(action=action, content=content)
 
     async with connect("stdio", mode, args=ALL, elicitation_callback=callback) as session:  # type: ignore[arg-type]
-        await prepared(session)
         schedule_id = await create_every_second(session)
         for expected in ("declined", "cancelled", "declined"):
             refused = ok(await session.call("delete_schedule", {"schedule_id": schedule_id}))
@@ -272,7 +253,6 @@ async def test_delete_schedule_over_stdio_with_elicitation(mode: str) -> None:
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_delete_schedule_over_stdio_without_elicitation(mode: str) -> None:
     async with connect("stdio", mode, args=ALL) as session:  # type: ignore[arg-type]
-        await prepared(session)
         schedule_id = await create_every_second(session)
         preview, _ = await confirmed(session, "delete_schedule", {"schedule_id": schedule_id})
         assert "greeting" in preview["message"]
