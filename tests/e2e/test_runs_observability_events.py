@@ -50,7 +50,7 @@ async def settled(session: Session, *execution_ids: str) -> None:
         for _ in range(200):
             if record["status"] != "RUNNING":
                 break
-            await anyio.sleep(0.05)  # noqa: ASYNC110 - polling the sandbox is the point here
+            await anyio.sleep(0.05)
             record = await session.sandbox("GET", f"/v1/workflows/executions/{execution_id}")
 
 
