@@ -1,109 +1,553 @@
-"""The ready-to-paste client configs and deployment files parse and name the real command and variables."""
+"""The distribution files in manifests/ parse, run a command the real CLI accepts, name only the
+variables the server reads, and agree with the package version and with each other.
+
+The Kubernetes files are read with a small block-style YAML reader (PyYAML is not a dependency);
+it refuses anything outside the subset it knows, so a manifest it cannot read fails loudly.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import inspect
 import json
 import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import AliasChoices
 
 import mcp_workflows
-from mcp_workflows.config import Settings
+from mcp_workflows import cli
+from mcp_workflows.config import DEFAULT_BASE_URL, Settings
 
-MANIFESTS = Path(__file__).parents[1] / "manifests"
-REPO = MANIFESTS.parent
+REPO = Path(__file__).resolve().parents[1]
+MANIFESTS = REPO / "manifests"
+KUBERNETES = MANIFESTS / "kubernetes"
+PROGRAM = "mcp-workflows"
+VERSION = mcp_workflows.__version__
+
+CLIENT_CONFIGS = [
+    "claude_desktop_config.json",
+    "claude_desktop_config.sandbox.json",
+    "vscode.mcp.json",
+    "cursor.mcp.json",
+]
+SANDBOX_CONFIGS = {"claude_desktop_config.sandbox.json"}
+ENV_NAME = re.compile(r"\b(?:MISTRAL|MCP_WORKFLOWS)_[A-Z0-9_]+\b")
+# A value standing for a secret: a <placeholder> or a client-side reference such as ${input:id}.
+NOT_A_SECRET = re.compile(r"<[^<>]+>|\$\{[^{}]+\}")
 
 
-def documented_variables() -> set[str]:
-    """Every environment variable the server reads: Settings fields under their public names."""
-    names = {"MISTRAL_API_KEY", "MISTRAL_BASE_URL"}
+# --- what the server reads -----------------------------------------------------------------------
+
+
+def documented_variables() -> frozenset[str]:
+    """Every environment variable the server reads: the Settings fields under their public names."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    names: set[str] = set()
     for name, field in Settings.model_fields.items():
-        if field.validation_alias is None:
-            names.add(f"MCP_WORKFLOWS_{name.upper()}")
-    return names
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(c for c in alias.choices if isinstance(c, str) and c.isupper())
+        elif isinstance(alias, str):
+            names.add(alias)
+        else:
+            names.add(f"{prefix}{name}".upper())
+    # Read by the CLI itself, before any Settings object exists.
+    if "MCP_WORKFLOWS_LOG_LEVEL" in inspect.getsource(cli._configure_logging):
+        names.add("MCP_WORKFLOWS_LOG_LEVEL")
+    return frozenset(names)
 
 
-def client_servers(path: str) -> dict[str, Any]:
-    data = json.loads((MANIFESTS / path).read_text())
-    servers: dict[str, Any] = data.get("mcpServers") or data["servers"]
+DOCUMENTED = documented_variables()
+
+
+def settings_field(variable: str) -> Any:
+    """The Settings field behind an environment variable, or None (e.g. the log level)."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if (isinstance(alias, AliasChoices) and variable in alias.choices) or f"{prefix}{name}".upper() == variable:
+            return field
+    return None
+
+
+def env_text(value: object) -> str:
+    """How a default reads in an environment variable."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def test_the_public_names_are_derived_from_the_code() -> None:
+    assert {"MISTRAL_API_KEY", "MISTRAL_BASE_URL", "MCP_WORKFLOWS_CONFIRMATION_SECRET"} <= DOCUMENTED
+    assert "MCP_WORKFLOWS_LOG_LEVEL" in DOCUMENTED
+    assert all(name.startswith(("MISTRAL_", "MCP_WORKFLOWS_")) for name in DOCUMENTED)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def load_json(relative: str) -> Any:
+    return json.loads((MANIFESTS / relative).read_text(encoding="utf-8"))
+
+
+def parse_cli(args: list[str]) -> argparse.Namespace:
+    """What the real `mcp-workflows` parser makes of these arguments (argparse exits on bad ones)."""
+    try:
+        return cli._parser().parse_args(args)
+    except SystemExit:
+        pytest.fail(f"mcp-workflows rejects the arguments {args}")
+
+
+def serve_args(args: list[str]) -> argparse.Namespace:
+    namespace = parse_cli(args)
+    assert args[0] == "serve"
+    assert namespace.run is cli._serve
+    return namespace
+
+
+def program_args(command: str, args: list[str]) -> list[str]:
+    """The arguments mcp-workflows itself receives, run directly or through uvx."""
+    if Path(command).name == PROGRAM:
+        return list(args)
+    assert Path(command).name == "uvx", f"run {PROGRAM} directly or through uvx, not {command!r}"
+    rest = list(args)
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        assert option in ("--from", "--python"), f"unexpected uvx option {option}"
+        value = rest.pop(0)
+        if option == "--from":
+            assert value in (PROGRAM, f"{PROGRAM}=={VERSION}"), f"uvx --from {value}: pin {PROGRAM}=={VERSION}"
+    assert rest, "uvx is given no program"
+    assert rest[0] in (PROGRAM, f"{PROGRAM}@{VERSION}"), f"uvx runs {rest[0]!r}, not {PROGRAM}"
+    return rest[1:]
+
+
+def client_servers(relative: str) -> dict[str, Any]:
+    data = load_json(relative)
+    servers: dict[str, Any] = data["servers"] if "vscode" in relative else data["mcpServers"]
+    assert servers, f"{relative} defines no server"
     return servers
 
 
-@pytest.mark.parametrize(
-    "path", ["claude_desktop_config.json", "claude_desktop_config.sandbox.json", "vscode.mcp.json", "cursor.mcp.json"]
-)
-def test_client_configs_run_serve_with_known_variables(path: str) -> None:
-    for server in client_servers(path).values():
-        command = [server["command"], *server["args"]]
-        assert "mcp-workflows" in command
-        assert command[command.index("mcp-workflows") + 1] == "serve"
-        env = server.get("env", {})
-        assert set(env) <= documented_variables(), f"unknown variables in {path}: {set(env) - documented_variables()}"
-        if "--sandbox" in command:
+# --- every file ----------------------------------------------------------------------------------
+
+
+def manifest_files() -> list[Path]:
+    return sorted(p for p in MANIFESTS.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", sorted(MANIFESTS.rglob("*.json")), ids=lambda p: str(p.relative_to(MANIFESTS)))
+def test_json_manifest_parses(path: Path) -> None:
+    assert isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+
+
+@pytest.mark.parametrize("path", manifest_files(), ids=lambda p: str(p.relative_to(MANIFESTS)))
+def test_every_variable_mentioned_is_one_the_server_reads(path: Path) -> None:
+    mentioned = set(ENV_NAME.findall(path.read_text(encoding="utf-8")))
+    assert mentioned <= DOCUMENTED, f"{path.name} names unknown variables {sorted(mentioned - DOCUMENTED)}"
+
+
+def test_every_pinned_version_is_the_package_version() -> None:
+    pins = {
+        (path.name, pin)
+        for path in manifest_files()
+        for pin in re.findall(rf"{PROGRAM}(?:==|:)(\d[\w.+-]*)", path.read_text(encoding="utf-8"))
+    }
+    assert pins, "the image tag and the uvx pin name the version"
+    assert {pin for _, pin in pins} == {VERSION}, f"versions other than {VERSION}: {sorted(pins)}"
+
+
+def test_manifest_readme_describes_every_file() -> None:
+    readme = (MANIFESTS / "README.md").read_text(encoding="utf-8")
+    for path in manifest_files():
+        relative = path.relative_to(MANIFESTS)
+        if relative.name == "README.md":
+            continue
+        shown = f"`{relative.parts[0]}/`" if len(relative.parts) > 1 else f"`{relative}`"
+        assert shown in readme or f"`{relative}`" in readme, f"manifests/README.md does not mention {relative}"
+
+
+# --- MCP client configurations -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("relative", CLIENT_CONFIGS)
+def test_client_config_runs_serve_with_known_variables(relative: str) -> None:
+    for server in client_servers(relative).values():
+        namespace = serve_args(program_args(server["command"], server["args"]))
+        assert namespace.transport == "stdio"
+        env: dict[str, str] = server.get("env", {})
+        assert set(env) <= DOCUMENTED, f"unknown variables in {relative}: {set(env) - DOCUMENTED}"
+        if relative in SANDBOX_CONFIGS:
+            assert namespace.sandbox, "the sandbox variant runs `serve --sandbox`"
             assert "MISTRAL_API_KEY" not in env, "the sandbox needs no key"
         else:
+            assert not namespace.sandbox
             assert "MISTRAL_API_KEY" in env
+            assert NOT_A_SECRET.fullmatch(env["MISTRAL_API_KEY"]), "a placeholder or reference, never a key"
 
 
-def test_vscode_keeps_the_key_in_a_password_prompt() -> None:
-    data = json.loads((MANIFESTS / "vscode.mcp.json").read_text())
-    prompt = data["inputs"][0]
+def test_vscode_asks_for_the_key_in_a_password_prompt() -> None:
+    data = load_json("vscode.mcp.json")
+    inputs = {entry["id"]: entry for entry in data["inputs"]}
+    prompt = inputs["mistral-api-key"]
+    assert prompt["type"] == "promptString"
     assert prompt["password"] is True
-    assert data["servers"]["mistral-workflows"]["env"]["MISTRAL_API_KEY"] == f"${{input:{prompt['id']}}}"
+    server = data["servers"]["mistral-workflows"]
+    assert server["type"] == "stdio"
+    assert server["env"]["MISTRAL_API_KEY"] == "${input:mistral-api-key}"
+    referenced = set(re.findall(r"\$\{input:([^}]+)\}", json.dumps(data["servers"])))
+    assert referenced <= set(inputs), f"undeclared inputs {referenced - set(inputs)}"
+
+
+def test_cursor_reads_the_key_from_the_environment() -> None:
+    server = client_servers("cursor.mcp.json")["mistral-workflows"]
+    assert server["env"]["MISTRAL_API_KEY"] == "${env:MISTRAL_API_KEY}"
+
+
+# --- MCP registry --------------------------------------------------------------------------------
 
 
 def test_registry_entry_matches_the_package() -> None:
-    data = json.loads((MANIFESTS / "server.json").read_text())
-    assert data["version"] == mcp_workflows.__version__
-    package = data["packages"][0]
-    assert package["identifier"] == "mcp-workflows"
-    assert package["version"] == mcp_workflows.__version__
-    assert package["packageArguments"][0]["value"] == "serve"
+    data = load_json("server.json")
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == VERSION
+    assert data["$schema"].startswith("https://static.modelcontextprotocol.io/schemas/")
+    assert re.fullmatch(r"[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+", data["name"])
+    assert data["name"].startswith("io.github.")
+    assert 1 <= len(data["description"]) <= 100, "the registry rejects descriptions over 100 characters"
+    assert len(data.get("title", "x")) <= 100
+    assert data["version"] == VERSION
+
+    (package,) = data["packages"]
+    assert package["registryType"] == "pypi"
+    assert package["identifier"] == pyproject["project"]["name"] == PROGRAM
+    assert package["version"] == VERSION
+    assert package["transport"] == {"type": "stdio"}
+    assert package["runtimeHint"] == "uvx"
+    assert all(arg["type"] == "positional" and "value" in arg for arg in package["packageArguments"])
+    namespace = serve_args([arg["value"] for arg in package["packageArguments"]])
+    assert not namespace.sandbox
+
     variables = {v["name"]: v for v in package["environmentVariables"]}
-    assert set(variables) <= documented_variables()
-    assert variables["MISTRAL_API_KEY"]["isSecret"] is True
+    assert set(variables) <= DOCUMENTED
+    key = variables["MISTRAL_API_KEY"]
+    assert key["isSecret"] is True
+    assert key["isRequired"] is True
+    base_url = variables["MISTRAL_BASE_URL"]
+    assert base_url["isRequired"] is False
+    assert base_url["default"] == DEFAULT_BASE_URL
+    for name, variable in variables.items():
+        assert variable.get("description"), f"{name} has no description"
+        if "SECRET" in name or name.endswith("_KEY"):
+            assert variable.get("isSecret") is True, f"{name} is a secret"
+        field = settings_field(name)
+        if "default" in variable and field is not None:
+            assert variable["default"] == env_text(field.default), f"{name}: default differs from Settings"
 
 
-def test_bundle_manifest_marks_the_key_sensitive() -> None:
-    data = json.loads((MANIFESTS / "mcpb" / "manifest.json").read_text())
-    assert data["version"] == mcp_workflows.__version__
-    assert data["user_config"]["mistral_api_key"]["sensitive"] is True
-    assert set(data["server"]["mcp_config"]["env"]) <= documented_variables()
+# --- MCPB bundle ---------------------------------------------------------------------------------
 
 
-def test_container_and_kubernetes_files_agree() -> None:
-    dockerfile = (MANIFESTS / "Dockerfile").read_text()
-    assert 'ENTRYPOINT ["mcp-workflows"]' in dockerfile
-    assert "EXPOSE 8000" in dockerfile
-    deployment = (MANIFESTS / "kubernetes" / "deployment.yaml").read_text()
-    service = (MANIFESTS / "kubernetes" / "service.yaml").read_text()
-    assert deployment.count("path: /health") == 2, "readiness and liveness probe the health endpoint"
-    assert "containerPort: 8000" in deployment
-    assert "targetPort: 8000" in service
-    assert set(re.findall(r"name: (MISTRAL_\w+|MCP_WORKFLOWS_\w+)", deployment)) <= documented_variables()
+def test_bundle_manifest_marks_the_key_sensitive_and_runs_this_version() -> None:
+    data = load_json("mcpb/manifest.json")
+    assert data["manifest_version"] in ("0.3", "0.4")
+    assert data["version"] == VERSION
+    assert {"name", "version", "description", "author", "server"} <= set(data)
+    server = data["server"]
+    assert server["type"] in ("python", "uv")
+    assert server["entry_point"]
+    assert (REPO / server["entry_point"]).is_file(), "entry_point is a file of this repository"
+    config = server["mcp_config"]
+    assert config["args"][:2] == ["--from", f"{PROGRAM}=={VERSION}"], "the bundle runs its own version"
+    serve_args(program_args(config["command"], config["args"]))
+
+    user_config = data["user_config"]
+    key = user_config["mistral_api_key"]
+    assert key["type"] == "string"
+    assert key["sensitive"] is True
+    assert key["required"] is True
+    for name, option in user_config.items():
+        assert {"type", "title", "description"} <= set(option), f"user_config.{name} lacks type/title/description"
+
+    env: dict[str, str] = config["env"]
+    assert set(env) <= DOCUMENTED
+    assert env["MISTRAL_API_KEY"] == "${user_config.mistral_api_key}"
+    referenced = set(re.findall(r"\$\{user_config\.([^}]+)\}", json.dumps(config)))
+    assert referenced <= set(user_config), f"undeclared user_config {referenced - set(user_config)}"
 
 
-def test_serve_without_key_exits_at_once_with_one_line() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "MCP_WORKFLOWS_"))}
+# --- container image -----------------------------------------------------------------------------
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs: comment lines dropped first, then continuations joined."""
+    lines = (MANIFESTS / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    instructions = []
+    for line in re.sub(r"\\\n", " ", text).splitlines():
+        if line.strip():
+            keyword, _, rest = line.strip().partition(" ")
+            instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def docker_arg(name: str) -> str:
+    values = [rest for keyword, rest in dockerfile() if keyword == name]
+    assert values, f"the Dockerfile has no {name}"
+    return values[-1]
+
+
+def image_command() -> list[str]:
+    entrypoint: list[str] = json.loads(docker_arg("ENTRYPOINT"))
+    assert entrypoint == [PROGRAM]
+    return entrypoint
+
+
+def test_dockerfile_serves_http_as_a_non_root_user() -> None:
+    assert docker_arg("FROM") == "python:3.11-slim"
+    assert image_command() == ["mcp-workflows"]
+    assert any(keyword == "RUN" and re.search(r"\bpip install \.(\s|$)", rest) for keyword, rest in dockerfile())
+    user = docker_arg("USER").split(":")[0]
+    assert user not in ("root", "0")
+    assert user.isdigit(), "a numeric uid lets Kubernetes check runAsNonRoot"
+
+    namespace = serve_args(json.loads(docker_arg("CMD")))
+    assert namespace.transport == "http"
+    assert namespace.host == "0.0.0.0"
+    assert str(namespace.port) in docker_arg("EXPOSE").split()
+    healthcheck = docker_arg("HEALTHCHECK")
+    assert f":{namespace.port}/health" in healthcheck
+
+
+# --- Kubernetes ----------------------------------------------------------------------------------
+
+_KEY = re.compile(r"(?P<key>[A-Za-z0-9_.\-/]+):(?: +(?P<rest>.*))?")
+
+
+def _strip_comment(line: str) -> str:
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[:index]
+    return line
+
+
+def _scalar(text: str, where: str) -> Any:
+    if text[0] in "{[|>&*!%@`":
+        pytest.fail(f"{where}: keep Kubernetes manifests in plain block style (found {text!r})")
+    if text.startswith('"'):
+        return json.loads(text)
+    if text.startswith("'"):
+        assert text.endswith("'"), where
+        return text[1:-1].replace("''", "'")
+    if text in ("true", "false"):
+        return text == "true"
+    if text in ("null", "~"):
+        return None
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text
+
+
+Line = tuple[int, str, str]  # indent, content, "file:line"
+
+
+def _block(lines: list[Line], i: int) -> tuple[Any, int]:
+    indent, content, _ = lines[i]
+    if content == "-" or content.startswith("- "):
+        return _sequence(lines, i, indent)
+    return _mapping(lines, i, indent)
+
+
+def _sequence(lines: list[Line], i: int, indent: int) -> tuple[list[Any], int]:
+    items: list[Any] = []
+    while i < len(lines) and lines[i][0] == indent and (lines[i][1] == "-" or lines[i][1].startswith("- ")):
+        _, content, where = lines[i]
+        rest = content[1:].lstrip()
+        if not rest:
+            assert i + 1 < len(lines), f"{where}: empty item"
+            assert lines[i + 1][0] > indent, f"{where}: empty item"
+            value, i = _block(lines, i + 1)
+        elif _KEY.fullmatch(rest):
+            lines[i] = (indent + len(content) - len(rest), rest, where)  # "- key: v" opens a mapping
+            value, i = _mapping(lines, i, lines[i][0])
+        else:
+            value, i = _scalar(rest, where), i + 1
+        items.append(value)
+    return items, i
+
+
+def _mapping(lines: list[Line], i: int, indent: int) -> tuple[dict[str, Any], int]:
+    result: dict[str, Any] = {}
+    while i < len(lines) and lines[i][0] == indent:
+        _, content, where = lines[i]
+        match = _KEY.fullmatch(content)
+        assert match, f"{where}: expected `key: value`, found {content!r}"
+        key, rest = match["key"], match["rest"]
+        assert key not in result, f"{where}: duplicate key {key}"
+        i += 1
+        if rest:
+            result[key] = _scalar(rest, where)
+        elif i < len(lines) and (
+            lines[i][0] > indent or (lines[i][0] == indent and (lines[i][1] == "-" or lines[i][1].startswith("- ")))
+        ):
+            result[key], i = _block(lines, i)
+        else:
+            result[key] = None
+    return result, i
+
+
+def load_yaml(path: Path) -> Any:
+    """One block-style YAML document: mappings, sequences, plain and quoted scalars."""
+    lines: list[Line] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        assert "\t" not in raw, f"{path.name}:{number}: tab"
+        text = _strip_comment(raw).rstrip()
+        if text.strip() == "---":
+            assert not lines, f"{path.name}:{number}: one document per file"
+            continue
+        if text.strip():
+            lines.append((len(text) - len(text.lstrip(" ")), text.strip(), f"{path.name}:{number}"))
+    assert lines, f"{path.name} is empty"
+    value, end = _block(lines, 0)
+    assert end == len(lines), f"{lines[end][2]}: unexpected indentation"
+    return value
+
+
+def kube(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(KUBERNETES / name)
+    return document
+
+
+@pytest.mark.parametrize("path", sorted(KUBERNETES.glob("*.yaml")), ids=lambda p: p.name)
+def test_kubernetes_yaml_parses(path: Path) -> None:
+    document = load_yaml(path)
+    assert isinstance(document, dict)
+    assert {"apiVersion", "kind"} <= set(document)
+    if importlib.util.find_spec("yaml"):  # cross-check the small reader where PyYAML happens to exist
+        import yaml
+
+        assert yaml.safe_load(path.read_text(encoding="utf-8")) == document
+
+
+def test_yaml_reader_understands_the_subset() -> None:
+    sample = KUBERNETES / "deployment.yaml"
+    assert load_yaml(sample)["kind"] == "Deployment"
+    assert _scalar('"8000"', "t") == "8000"
+    assert _scalar("8000", "t") == 8000
+    assert _scalar("0.0.0.0", "t") == "0.0.0.0"
+    assert _strip_comment('value: "a # b"  # note') == 'value: "a # b"  '
+
+
+def test_kustomization_lists_the_deployment_and_service_but_not_the_example_secret() -> None:
+    resources = kube("kustomization.yaml")["resources"]
+    assert {"deployment.yaml", "service.yaml"} <= set(resources)
+    assert "secret.example.yaml" not in resources, "applying it would replace a real key with the placeholder"
+    assert all((KUBERNETES / name).is_file() for name in resources)
+
+
+def pod_and_container() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    deployment = kube("deployment.yaml")
+    assert deployment["kind"] == "Deployment"
+    pod = deployment["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    return deployment, pod, container
+
+
+def container_port(container: dict[str, Any], port: int | str) -> int:
+    """A probe or Service port, by number or by name."""
+    if isinstance(port, int):
+        return port
+    named = {p["name"]: p["containerPort"] for p in container["ports"] if "name" in p}
+    return int(port) if port.isdigit() else named[port]
+
+
+def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> None:
+    deployment, pod, container = pod_and_container()
+    assert deployment["spec"]["replicas"] == 1
+    assert container["image"].endswith(f":{VERSION}")
+    assert "command" not in container, "the image ENTRYPOINT (mcp-workflows) runs"
+    image_command()
+    namespace = serve_args(container["args"])
+    assert namespace.transport == "http"
+    assert not namespace.sandbox
+    assert "mcp-workflows" in namespace.allowed_host, "in-cluster clients reach /mcp through the Service name"
+
+    (port,) = container["ports"]
+    assert port["containerPort"] == namespace.port
+    for probe in ("readinessProbe", "livenessProbe"):
+        check = container[probe]["httpGet"]
+        assert check["path"] == "/health"
+        assert container_port(container, check["port"]) == namespace.port
+
+    env = {item["name"]: item for item in container["env"]}
+    assert set(env) <= DOCUMENTED
+    assert env["MISTRAL_API_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "mcp-workflows", "key": "api-key"}
+    assert all("value" not in item for name, item in env.items() if "SECRET" in name or name.endswith("_KEY"))
+
+    for kind in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(container["resources"][kind])
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert pod["spec"]["securityContext"]["runAsUser"] == int(docker_arg("USER").split(":")[0])
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["allowPrivilegeEscalation"] is False
+
+
+def test_service_targets_the_container_port() -> None:
+    _, pod, container = pod_and_container()
+    service = kube("service.yaml")
+    assert service["kind"] == "Service"
+    assert service["spec"]["type"] == "ClusterIP"
+    (port,) = service["spec"]["ports"]
+    assert port["port"] == 80
+    assert container_port(container, port["targetPort"]) == container["ports"][0]["containerPort"]
+    assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    assert service["metadata"]["name"] == "mcp-workflows"
+
+
+def test_example_secret_holds_every_key_the_deployment_reads() -> None:
+    _, _, container = pod_and_container()
+    secret = kube("secret.example.yaml")
+    assert secret["kind"] == "Secret"
+    refs = [item["valueFrom"]["secretKeyRef"] for item in container["env"] if "valueFrom" in item]
+    assert {ref["name"] for ref in refs} == {secret["metadata"]["name"]}
+    assert {ref["key"] for ref in refs} <= set(secret["stringData"])
+    assert all(NOT_A_SECRET.fullmatch(value) for value in secret["stringData"].values()), "placeholders only"
+
+
+# --- start-up errors -----------------------------------------------------------------------------
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "MCP_WORKFLOWS_"))}
+
+
+def test_serve_without_key_exits_at_once_with_one_line(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mcp_workflows", "serve"],
-        env=env,
-        cwd=REPO,
+        env=clean_env(),
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=30,
         stdin=subprocess.DEVNULL,
         check=False,
     )
-    assert done.returncode == 2
+    assert done.returncode != 0
     assert done.stdout == "", "stdout is the MCP transport: nothing may be printed there"
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1
+    assert len(lines) == 1, done.stderr
     assert "MISTRAL_API_KEY" in lines[0]
     assert "--sandbox" in lines[0]
 
@@ -111,6 +555,7 @@ def test_serve_without_key_exits_at_once_with_one_line() -> None:
 def test_unknown_toolset_is_a_start_up_error_listing_the_valid_ones() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mcp_workflows", "serve", "--sandbox", "--toolsets", "workflows,nope"],
+        env=clean_env(),
         cwd=REPO,
         capture_output=True,
         text=True,

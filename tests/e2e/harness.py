@@ -60,7 +60,12 @@ class Session:
         """Read (or change) sandbox state directly over HTTP, bypassing the MCP server."""
         async with httpx2.AsyncClient(base_url=self.sandbox_url, headers={"Authorization": "Bearer test"}) as http:
             response = await http.request(method, path, **kwargs)
-            response.raise_for_status()
+            if not response.is_success:
+                raise httpx2.HTTPStatusError(
+                    f"sandbox {method} {path}: {response.status_code} {response.text[:500]}",
+                    request=response.request,
+                    response=response,
+                )
             return response.json() if response.content else None
 
 

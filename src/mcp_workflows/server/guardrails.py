@@ -52,9 +52,10 @@ class NotAsked(BaseModel):
 
 
 class Unanswered(BaseModel):
-    """The human was asked mid-call (handshake era) but declined, cancelled or never answered."""
+    """The human was asked mid-call (handshake era) but declined, cancelled or never answered;
+    or the policy demands a form this client cannot show (`unsupported`)."""
 
-    action: Literal["decline", "cancel", "timeout"]
+    action: Literal["decline", "cancel", "timeout", "unsupported"]
 
 
 ConfirmationAnswer = ElicitationResult[ConfirmationForm | NotAsked | Unanswered]
@@ -154,6 +155,12 @@ class Confirmations:
         if not isinstance(answer, AcceptedElicitation):
             return Verdict(False, "declined" if answer.action == "decline" else "cancelled", "elicitation")
         data = answer.data
+        if isinstance(data, Unanswered) and data.action == "unsupported":
+            raise ToolInputError(
+                f"{tool} needs the user's confirmation through an elicitation form (the operator's policy), and "
+                "this client declared no elicitation support. Nothing was changed. Use a client that supports "
+                "elicitation, or ask the operator to allow token confirmation (MCP_WORKFLOWS_CONFIRM=...=token)."
+            )
         if isinstance(data, Unanswered):
             status: Literal["declined", "cancelled", "timed_out"] = {
                 "decline": "declined",

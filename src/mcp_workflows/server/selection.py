@@ -7,7 +7,7 @@ caught at once instead of silently hiding tools.
 from __future__ import annotations
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import CATALOG, TOOLSETS, ToolSpec
+from mcp_workflows.server.catalog import CATALOG, TOOLSETS, Risk, ToolSpec
 
 # What most chat users need: find, run, follow and steer workflows.
 DEFAULT_TOOLSETS: tuple[str, ...] = ("workflows", "executions")
@@ -51,4 +51,10 @@ def select_tools(settings: Settings) -> list[ToolSpec]:
     all_names = [spec.name for spec in CATALOG]
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)
     _check("tool", extra + excluded, all_names)
-    return [spec for spec in CATALOG if (spec.toolset in toolsets or spec.name in extra) and spec.name not in excluded]
+    return [
+        spec
+        for spec in CATALOG
+        if (spec.toolset in toolsets or spec.name in extra)
+        and spec.name not in excluded
+        and not (settings.read_only and spec.risk is not Risk.READ)
+    ]

@@ -12,7 +12,14 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from mcp_workflows.server.catalog import BY_NAME
-from mcp_workflows.server.guardrails import ConfirmationAnswer, ConfirmationForm, NotAsked, Unanswered, elicit_within
+from mcp_workflows.server.guardrails import (
+    ConfirmationAnswer,
+    ConfirmationForm,
+    NotAsked,
+    Unanswered,
+    client_can_elicit,
+    elicit_within,
+)
 from mcp_workflows.server.state import AppState, app_state
 
 A = TypeVar("A")
@@ -97,6 +104,8 @@ async def ask_confirmation(ctx: Context) -> Elicit[ConfirmationForm] | Confirmat
     mode = state.confirmations.effective_mode(spec.risk.value, ctx, always_preview=spec.forces_preview(arguments))
     if mode != "elicit":
         return NotAsked(mode=mode)
+    if not client_can_elicit(ctx):
+        return Unanswered(action="unsupported")
     message = await _describe(state, tool, arguments)
     if ctx.protocol_version and ctx.protocol_version < "2026-07-28":
         return await elicit_within(ctx, message, state.settings.elicitation_timeout_s)
@@ -155,3 +164,38 @@ def capped(value: Any, limit_chars: int, what: str, more: str) -> tuple[Any, str
     if len(text) <= limit_chars:
         return value, None
     return text[:limit_chars], f"{what} cut to {limit_chars} of {len(text)} characters; {more} has it all"
+
+
+# ---------------------------------------------------------------- times and notes
+
+
+def iso_from_ns(value: int | str | None) -> str | None:
+    """Nanoseconds since the epoch as an ISO time (UTC, milliseconds); strings pass through."""
+    if value is None or isinstance(value, str):
+        return value
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(value / 1e9, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_time(value: str | None, field: str) -> str | None:
+    """`value` when it is an ISO 8601 time (or None); else a ToolInputError naming `field`."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    from mcp_workflows.server.results import ToolInputError
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ToolInputError(
+            f"{field} must be an ISO 8601 time such as 2025-01-31T12:00:00Z, got {value[:40]!r}."
+        ) from None
+    return value
+
+
+def join_notes(*notes: str | None) -> str | None:
+    """The notes that are set, joined into one sentence list; None when there are none."""
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None

@@ -11,9 +11,21 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_workflows.api.models.executions import ExecutionSummary
+from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import Cursor, ExecutionId, Limit, NextCursor, ToolResult, capped
+from mcp_workflows.server.toolsets.common import (
+    Cursor,
+    ExecutionId,
+    Limit,
+    NextCursor,
+    ToolResult,
+    capped,
+    iso_time,
+)
 
+RESULT_LIMIT = 20_000
+RAW_LIMIT = 50_000
+RunId = Annotated[uuid.UUID, Field(description="Run id (UUID), from list_runs.")]
 Status = Literal[
     "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT", "RETRYING_AFTER_ERROR"
 ]
@@ -47,6 +59,9 @@ class RunPage(ToolResult):
 
 
 class RunDetail(RunRow):
+    root_execution_id: str | None = None
+    parent_execution_id: str | None = None
+    deployment_name: str | None = None
     result: Any = None
     note: str | None = None
 
@@ -69,36 +84,34 @@ async def list_runs(
     ctx: Context,
     workflow_identifier: Annotated[str | None, Field(max_length=256, description="Workflow name or id.")] = None,
     status: Annotated[list[Status] | None, Field(max_length=8, description="Only these statuses.")] = None,
-    root_execution_id: Annotated[
-        str | None, Field(max_length=256, description="A parent and all its child executions.")
-    ] = None,
+    root_execution_id: Annotated[str | None, Field(max_length=256, description="Root and its children.")] = None,
     search: Annotated[str | None, Field(max_length=200, description="Text to find.")] = None,
-    started_after: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
-    started_before: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
+    deployment_name: Annotated[str | None, Field(max_length=128, description="Deployment.")] = None,
+    start_time_after: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
+    start_time_before: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> RunPage:
-    """List executions, newest first (execution_id, status, times). Pass next_cursor back as cursor
+    """List executions, newest first (execution_id, run_id, status). Pass next_cursor back as cursor
     for more."""
     page = await app_state(ctx).api.runs.list(
         workflow_identifier=workflow_identifier,
         status=list(status) if status else None,
         root_execution_id=root_execution_id,
         search=search,
-        start_time_after=started_after,
-        start_time_before=started_before,
+        deployment_name=deployment_name,
+        start_time_after=iso_time(start_time_after, "start_time_after"),
+        start_time_before=iso_time(start_time_before, "start_time_before"),
         page_size=limit,
         next_page_token=cursor,
     )
     return RunPage(runs=[RunRow.of(row) for row in page.executions], next_cursor=page.next_page_token)
 
 
-async def get_run(
-    ctx: Context, run_id: Annotated[uuid.UUID, Field(description="Run id (UUID), from list_runs.")]
-) -> RunDetail:
-    """Get one run (one attempt of an execution: resets start new runs) with its result."""
+async def get_run(ctx: Context, run_id: RunId) -> RunDetail:
+    """Get one run (one attempt of an execution; a reset starts a new one) with its result."""
     run = await app_state(ctx).api.runs.get(str(run_id))
-    result, note = capped(run.result, 20_000, "result", "get_execution_history with raw=true")
+    result, note = capped(run.result, RESULT_LIMIT, "result", "get_execution_history with run_id")
     return RunDetail(
         execution_id=run.execution_id,
         workflow_name=run.workflow_name,
@@ -107,6 +120,9 @@ async def get_run(
         start_time=run.start_time,
         end_time=run.end_time,
         duration_ms=run.total_duration_ms,
+        root_execution_id=run.root_execution_id if run.root_execution_id != run.execution_id else None,
+        parent_execution_id=run.parent_execution_id,
+        deployment_name=run.deployment_name,
         result=result,
         note=note,
     )
@@ -115,7 +131,7 @@ async def get_run(
 async def get_execution_history(
     ctx: Context,
     execution_id: ExecutionId,
-    run_id: Annotated[str | None, Field(max_length=64, description="One run's history (from list_runs).")] = None,
+    run_id: Annotated[uuid.UUID | None, Field(description="One run's history (from list_runs).")] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Field(ge=1, le=200, description="Events per page.")] = 50,
     raw: Annotated[bool, Field(description="Upstream events as is (size-capped).")] = False,
@@ -123,13 +139,15 @@ async def get_execution_history(
     """Read an execution's event history (its latest run, or run_id), summarised one line per event.
     Pass next_cursor back as cursor for more."""
     api = app_state(ctx).api
-    history = await (api.runs.history(run_id) if run_id else api.executions.history(execution_id))
+    if cursor is not None and not cursor.isdigit():
+        raise ToolInputError("cursor must be the next_cursor of a previous get_execution_history call.")
+    history = await (api.runs.history(str(run_id)) if run_id else api.executions.history(execution_id))
     events: list[Any] = history.get("events", []) if isinstance(history, dict) else list(history or [])
-    start = int(cursor) if cursor and cursor.isdigit() else 0
+    start = int(cursor) if cursor else 0
     page = events[start : start + limit]
     next_cursor = str(start + limit) if start + limit < len(events) else None
     if raw:
-        value, note = capped(page, 50_000, "events", "a smaller limit")
+        value, note = capped(page, RAW_LIMIT, "events", "a smaller limit")
         return HistoryPage(raw=value, next_cursor=next_cursor, note=note)
     return HistoryPage(events=[_history_event(e) for e in page if isinstance(e, dict)], next_cursor=next_cursor)
 

@@ -1,0 +1,303 @@
+"""Guardrails an operator can trust (issue 4), over stdio in both protocol eras.
+
+Every destructive tool runs under every confirmation policy against clients that accept,
+decline, cancel, cannot elicit, or claim elicitation and never answer; the sandbox is read back
+after each call to prove what changed and what did not. Then read-only mode, allow/deny rules on
+each kind of target, caps, and the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import pytest
+from mcp_types import ElicitRequestParams, ElicitResult
+
+from tests.e2e.harness import Session, connect, text_of
+
+pytestmark = pytest.mark.anyio
+
+GREETING_ID = "625ab077-a575-5b2a-953f-053ade4e3b88"
+COUNTER_ID = "10173c1a-e539-5c61-b2b6-88452f43f6d7"
+ALL = ["--sandbox", "--toolsets", "all"]
+INPUTS: dict[str, dict[str, Any]] = {"greeting": {"name": "x"}, "approval": {"request": "x"}, "counter": {}}
+
+
+@dataclass
+class Case:
+    """A destructive tool: how to set up a target, the call, and how to see that it acted."""
+
+    tool: str
+    prepare: Callable[[Session], Awaitable[dict[str, Any]]]
+    acted: Callable[[Session, dict[str, Any]], Awaitable[bool]]
+
+
+async def workflow_archived(session: Session, name: str) -> bool:
+    return bool((await session.sandbox("GET", f"/v1/workflows/{name}"))["workflow"]["archived"])
+
+
+async def start(session: Session, workflow: str, workflow_input: dict[str, Any]) -> str:
+    started = await session.sandbox("POST", f"/v1/workflows/{workflow}/execute", json={"input": workflow_input})
+    return str(started["execution_id"])
+
+
+async def prepare_cancel(session: Session) -> dict[str, Any]:
+    return {"execution_ids": [await start(session, "slow-report", {"seconds": 600})]}
+
+
+async def cancel_acted(session: Session, args: dict[str, Any]) -> bool:
+    await anyio.sleep(0.3)
+    record = await session.sandbox("GET", f"/v1/workflows/executions/{args['execution_ids'][0]}")
+    return record["status"] != "RUNNING"
+
+
+async def prepare_reset(session: Session) -> dict[str, Any]:
+    execution_id = await start(session, "counter", {"start": 1})
+    await anyio.sleep(0.3)
+    trace = await session.sandbox(
+        "GET", f"/v1/workflows/executions/{execution_id}/trace/events", params={"include_internal_events": "true"}
+    )
+    event_id = next(int(e["id"]) for e in trace["events"] if e["name"] == "WORKFLOW_TASK_COMPLETED")
+    run_id = (await session.sandbox("GET", f"/v1/workflows/executions/{execution_id}"))["run_id"]
+    return {"execution_id": execution_id, "event_id": event_id, "_run_id": run_id}
+
+
+async def reset_acted(session: Session, args: dict[str, Any]) -> bool:
+    return bool(
+        (await session.sandbox("GET", f"/v1/workflows/executions/{args['execution_id']}"))["run_id"] != args["_run_id"]
+    )
+
+
+async def prepare_schedule(session: Session) -> dict[str, Any]:
+    body = {"workflow_identifier": "greeting", "schedule": {"input": {"name": "x"}, "intervals": [{"every": "PT1H"}]}}
+    return {"schedule_id": (await session.sandbox("POST", "/v1/workflows/schedules", json=body))["schedule_id"]}
+
+
+async def schedule_deleted(session: Session, args: dict[str, Any]) -> bool:
+    listed = await session.sandbox("GET", "/v1/workflows/schedules", params={"page_size": 100})
+    return args["schedule_id"] not in {s["schedule_id"] for s in listed["schedules"]}
+
+
+async def deployment_stopped(session: Session, args: dict[str, Any]) -> bool:
+    detail = await session.sandbox("GET", "/v1/workflows/deployments/managed-demo")
+    return bool((detail.get("managed") or {}).get("stopped"))
+
+
+async def fixed(args: dict[str, Any]) -> dict[str, Any]:
+    return args
+
+
+CASES = [
+    Case(
+        "archive_workflow",
+        lambda s: fixed({"workflow_identifier": "greeting"}),
+        lambda s, a: workflow_archived(s, "greeting"),
+    ),
+    Case(
+        "bulk_archive_workflows",
+        lambda s: fixed({"workflow_ids": [GREETING_ID, COUNTER_ID]}),
+        lambda s, a: workflow_archived(s, "counter"),
+    ),
+    Case("cancel_execution", prepare_cancel, cancel_acted),
+    Case("reset_execution", prepare_reset, reset_acted),
+    Case("delete_schedule", prepare_schedule, schedule_deleted),
+    Case("manage_deployment", lambda s: fixed({"name": "managed-demo", "action": "stop"}), deployment_stopped),
+]
+
+BEHAVIOURS = ["accept", "decline", "cancel", "no-elicitation", "never-answers"]
+
+
+def client_for(behaviour: str) -> dict[str, Any]:
+    async def answer(_: Any, __: ElicitRequestParams) -> ElicitResult:
+        if behaviour == "never-answers":
+            await anyio.sleep(3600)
+        if behaviour == "accept":
+            return ElicitResult(action="accept", content={"confirm": True})
+        return ElicitResult(action=behaviour)
+
+    return {} if behaviour == "no-elicitation" else {"elicitation_callback": answer}
+
+
+def expected(policy: str, behaviour: str, case: Case) -> str:
+    """What must happen: `acted`, `preview` (token issued, nothing done), `refused` (nothing done)."""
+    can_elicit = behaviour != "no-elicitation"
+    mode = policy
+    if mode == "off" and case.tool == "bulk_archive_workflows":
+        mode = "auto"  # bulk calls always preview their blast radius
+    if mode == "auto":
+        mode = "elicit" if can_elicit else "token"
+    if mode == "off":
+        return "acted"
+    if mode == "token":
+        return "preview"
+    if not can_elicit:
+        return "error"
+    return "acted" if behaviour == "accept" else "refused"
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS)
+@pytest.mark.parametrize("policy", ["elicit", "token", "auto", "off"])
+@pytest.mark.parametrize("era", ["legacy", "auto"])
+async def test_every_destructive_tool_under_every_policy(era: str, policy: str, behaviour: str) -> None:
+    env = {"MCP_WORKFLOWS_CONFIRM": f"destructive={policy}", "MCP_WORKFLOWS_ELICITATION_TIMEOUT_S": "1"}
+    async with connect("stdio", era, env=env, args=ALL, **client_for(behaviour)) as session:  # type: ignore[arg-type]
+        for case in CASES:
+            args = await case.prepare(session)
+            call_args = {k: v for k, v in args.items() if not k.startswith("_")}
+            want = expected(policy, behaviour, case)
+            result = None
+            with anyio.move_on_after(2):  # a 2026-07-28 client that never answers never retries
+                result = await session.call(case.tool, call_args)
+            label = f"{case.tool} policy={policy} client={behaviour} era={era}"
+            if want == "acted":
+                assert result is not None, label
+                assert not result.is_error, f"{label}: {text_of(result)}"
+                assert result.structured_content["outcome"] == "done", label
+                assert await case.acted(session, args), label
+                continue
+            assert not await case.acted(session, args), f"{label}: nothing may change"
+            if result is None:
+                assert (era, behaviour) == ("auto", "never-answers"), label
+            elif want == "error":
+                assert result.is_error, label
+                assert "elicitation" in text_of(result), label
+            elif want == "preview":
+                assert result.structured_content["outcome"] == "confirmation_required", label
+                token = result.structured_content["confirmation_token"]
+                done = await session.call(case.tool, {**call_args, "confirmation_token": token})
+                assert done.structured_content["outcome"] == "done", f"{label}: {text_of(done)}"
+                assert await case.acted(session, args), label
+            else:
+                assert result.structured_content["outcome"] in ("declined", "cancelled", "timed_out"), label
+
+
+async def test_read_only_registers_no_tool_that_writes() -> None:
+    async with connect("stdio", "auto", args=[*ALL, "--read-only"]) as session:
+        names = {tool.name for tool in (await session.client.list_tools()).tools}
+        assert {"list_workflows", "get_execution", "list_runs", "list_schedules", "list_deployments"} <= names
+        assert (
+            not {
+                "archive_workflow",
+                "execute_workflow",
+                "update_workflow",
+                "cancel_execution",
+                "signal_execution",
+                "create_schedule",
+                "manage_deployment",
+            }
+            & names
+        )
+        for tool in (await session.client.list_tools()).tools:
+            assert tool.annotations is not None
+            assert tool.annotations.read_only_hint is True, tool.name
+        refused = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        assert refused.is_error
+        assert not await workflow_archived(session, "greeting")
+
+
+@pytest.mark.parametrize(
+    ("env", "allowed", "refused"),
+    [
+        ({"MCP_WORKFLOWS_DENY_WORKFLOWS": "approval,count*"}, "greeting", "counter"),
+        ({"MCP_WORKFLOWS_ALLOW_WORKFLOWS": "greet*"}, "greeting", "approval"),
+        ({"MCP_WORKFLOWS_ALLOW_WORKFLOWS": "*", "MCP_WORKFLOWS_DENY_WORKFLOWS": "approval"}, "counter", "approval"),
+    ],
+)
+async def test_allow_and_deny_apply_to_every_kind_of_target(env: dict[str, str], allowed: str, refused: str) -> None:
+    async with connect("stdio", "auto", env=env, args=ALL) as session:
+        ids = {}
+        for name in (allowed, refused):
+            registrations = await session.sandbox(
+                "GET", "/v1/workflows/registrations", params={"workflow_search": name, "with_workflow": "true"}
+            )
+            registration = next(r for r in registrations["workflow_registrations"] if r["workflow"]["name"] == name)
+            execution_id = await start(session, name, INPUTS[name])
+            schedule = await session.sandbox(
+                "POST",
+                "/v1/workflows/schedules",
+                json={
+                    "workflow_identifier": name,
+                    "schedule": {"input": INPUTS[name], "intervals": [{"every": "PT1H"}]},
+                },
+            )
+            ids[name] = {
+                "get_workflow": {"workflow_identifier": registration["workflow_id"]},
+                "get_workflow_registration": {"registration_id": registration["id"]},
+                "get_execution": {"execution_id": execution_id},
+                "get_schedule": {"schedule_id": schedule["schedule_id"]},
+            }
+        for tool, args in ids[allowed].items():
+            result = await session.call(tool, args)
+            assert not result.is_error, f"{tool}: {text_of(result)}"
+        for tool, args in ids[refused].items():
+            result = await session.call(tool, args)
+            assert result.is_error, tool
+            text = text_of(result)
+            assert refused in text, f"{tool} names the workflow: {text}"
+            assert "_workflows='" in text, f"{tool} names the rule: {text}"
+        listing = await session.call("execute_workflow", {"workflow_identifier": refused, "input": INPUTS[refused]})
+        assert listing.is_error
+        runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": refused})
+        assert len(runs["executions"]) == 1, "the refused execute started nothing"
+
+
+async def test_caps_on_executions_and_destructive_calls() -> None:
+    env = {
+        "MCP_WORKFLOWS_MAX_EXECUTIONS": "2",
+        "MCP_WORKFLOWS_MAX_DESTRUCTIVE": "1",
+        "MCP_WORKFLOWS_CONFIRM": "destructive=off",
+    }
+    async with connect("stdio", "legacy", env=env, args=ALL) as session:
+        for name in ("a", "b"):
+            ok = await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": name}})
+            assert not ok.is_error, text_of(ok)
+        capped = await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "c"}})
+        assert capped.is_error
+        assert "cap of 2 executions started" in text_of(capped)
+        runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
+        assert len(runs["executions"]) == 2
+        first = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        assert first.structured_content["outcome"] == "done"
+        second = await session.call("archive_workflow", {"workflow_identifier": "counter"})
+        assert second.is_error
+        assert "cap of 1 destructive calls" in text_of(second)
+        assert not await workflow_archived(session, "counter")
+
+
+FAKE_KEY = "sk-AUDIT-9d8c7b6a5f4e3d2c1b0a"
+
+
+@pytest.mark.parametrize("payloads", [False, True])
+async def test_audit_lines_record_mutations_without_secrets(payloads: bool) -> None:
+    from mcp_workflows.sandbox import running_sandbox
+
+    async with running_sandbox() as sandbox_url:
+        env = {"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": FAKE_KEY, "MCP_WORKFLOWS_LOG_LEVEL": "DEBUG"}
+        if payloads:
+            env["MCP_WORKFLOWS_AUDIT_PAYLOADS"] = "true"
+        async with connect("stdio", "legacy", env=env, args=["--toolsets", "all"]) as session:
+            await session.call("list_workflows")
+            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Secret Sam"}})
+            await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+            await session.call("update_workflow", {"workflow_identifier": "nope-missing", "display_name": "x"})
+            outputs = [r.model_dump_json() for r in session.calls]
+            assert session.stderr_path is not None
+            stderr = session.stderr_path.read_text()
+    audit = [json.loads(line) for line in stderr.splitlines() if line.startswith('{"audit"')]
+    assert [(a["tool"], a["outcome"]) for a in audit] == [
+        ("execute_workflow", "done"),
+        ("archive_workflow", "confirmation_required"),
+        ("update_workflow", "error"),
+    ], "one line per write, destructive or execute call; none for reads"
+    execute = audit[0]
+    assert execute["risk"] == "execute"
+    assert execute["targets"] == {"workflow_identifier": "greeting"}
+    assert execute["confirmation"] == "policy_off"
+    assert execute["time"].endswith("Z")
+    assert ("Secret Sam" in json.dumps(execute)) is payloads, "inputs only with --audit-payloads"
+    assert FAKE_KEY not in stderr
+    assert all(FAKE_KEY not in output for output in outputs)
