@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tools = commands.add_parser("tools", help="print the tool catalog")
     tools.add_argument("--json", action="store_true", help="machine-readable catalog with schemas")
+    tools.add_argument("--markdown", action="store_true", help="the README's tool table")
     _add_selection_flags(tools)
     tools.set_defaults(run=_tools)
     return parser
@@ -157,7 +158,11 @@ def _tools(args: argparse.Namespace) -> None:
     from mcp_workflows.server.report import catalog_entries, render_table
 
     settings = _checked(_settings(sandbox=True, **_selection(args)))
-    if args.json:
+    if args.markdown:
+        from mcp_workflows.server.report import render_markdown
+
+        print(render_markdown())
+    elif args.json:
         print(json.dumps(anyio.run(catalog_entries, settings), indent=2))
     else:
         print(anyio.run(render_table, settings))

@@ -35,11 +35,17 @@ class Definitions:
         self._clock = clock
         self._entries: OrderedDict[str, tuple[float, list[WorkflowRegistration]]] = OrderedDict()
 
+    def cached(self, workflow_identifier: str) -> list[WorkflowRegistration] | None:
+        """The fresh cached candidates, without any request; None when a lookup is due."""
+        entry = self._entries.get(workflow_identifier)
+        if entry is not None and self._clock() - entry[0] < self._ttl_s:
+            return entry[1]
+        return None
+
     async def candidates(self, workflow_identifier: str) -> list[WorkflowRegistration]:
         """Active registrations matching a workflow name or id (filter by workflow_id after)."""
-        cached = self._entries.get(workflow_identifier)
-        if cached is not None and self._clock() - cached[0] < self._ttl_s:
-            return cached[1]
+        if (cached := self.cached(workflow_identifier)) is not None:
+            return cached
         if is_uuid(workflow_identifier):
             page = await self._api.workflows.list_registrations(
                 workflow_id=workflow_identifier, active_only=True, limit=10

@@ -56,3 +56,18 @@ async def render_table(settings: Settings) -> str:
     how = "Mistral Tekken tokenizer" if exact_counts_available() else "estimate: install mistral-common for exact"
     lines.append(f"{len(tools)} tools, tools/list = {total} tokens ({how})")
     return "\n".join(lines)
+
+
+def render_markdown() -> str:
+    """The README's tool table, from the catalog and the tool index (kept in sync by a test)."""
+    from mcp_workflows.server.catalog import CATALOG
+    from mcp_workflows.server.selection import DEFAULT_TOOLSETS
+    from mcp_workflows.server.tool_index import indexed_tools
+
+    index = indexed_tools()
+    lines = ["| tool | toolset | risk | what it does |", "|---|---|---|---|"]
+    for spec in CATALOG:
+        default = " (default)" if spec.toolset in DEFAULT_TOOLSETS else ""
+        description = (index[spec.name].description or "").replace("|", "/")
+        lines.append(f"| `{spec.name}` | {spec.toolset}{default} | {spec.risk.value} | {description} |")
+    return "\n".join(lines)

@@ -94,7 +94,16 @@ class WorkflowSummary(ToolResult):
 
     @classmethod
     def of(cls, workflow: Workflow) -> WorkflowSummary:
-        return cls.model_validate(workflow.model_dump(), from_attributes=False)
+        return cls(
+            id=workflow.id,
+            name=workflow.name,
+            display_name=workflow.display_name,
+            description=workflow.description,
+            archived=workflow.archived,
+            tags=workflow.tags,
+            available_in_chat_assistant=workflow.available_in_chat_assistant,
+            active=workflow.active,
+        )
 
 
 class WorkflowRef(ToolResult):
@@ -220,9 +229,12 @@ async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) ->
     """Get a workflow, whether a worker serves it, its input_schema (what execute_workflow's
     input must match) and its signal, query and update handlers."""
     state = app_state(ctx)
-    workflow, _ = await both(
-        state.api.workflows.get(workflow_identifier), state.definitions.candidates(workflow_identifier)
-    )
+    if state.definitions.cached(workflow_identifier) is not None:
+        workflow = await state.api.workflows.get(workflow_identifier)
+    else:  # both lookups at once: one round trip of latency instead of two
+        workflow, _ = await both(
+            state.api.workflows.get(workflow_identifier), state.definitions.candidates(workflow_identifier)
+        )
     mine = await state.definitions.of_workflow(workflow.id, workflow_identifier)
     chosen = mine[0] if mine else None
     note = None

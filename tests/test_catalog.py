@@ -1,0 +1,77 @@
+"""The catalog against the upstream contract: every operation reachable, risk classes and hints true.
+
+The risk of each upstream operation is transcribed from the API digest's operation catalogue
+(workflows-api.md section 2: R, W-rev, W-destr, X); a tool carries the highest risk of the
+operations it covers, and its annotations must follow from that class.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mcp_workflows.server.catalog import CATALOG, Risk
+
+CONTRACT = json.loads((Path(__file__).parent / "contract" / "upstream_contract.json").read_text())
+
+R, W, D, X = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE, Risk.EXECUTE
+# (method, path suffix after /v1/workflows) -> class, as the digest's tables give them.
+UPSTREAM_RISK: dict[tuple[str, str], Risk] = {
+    ("GET", ""): R, ("GET", "/{workflow_identifier}"): R, ("PUT", "/{workflow_identifier}"): W,
+    ("PUT", "/{workflow_identifier}/archive"): D, ("PUT", "/{workflow_identifier}/unarchive"): W,
+    ("PUT", "/archive"): D, ("PUT", "/unarchive"): W, ("GET", "/registrations"): R,
+    ("GET", "/registrations/{workflow_registration_id}"): R, ("POST", "/{workflow_identifier}/execute"): X,
+    ("POST", "/registrations/{workflow_registration_id}/execute"): X,
+    ("GET", "/executions/{execution_id}"): R, ("GET", "/executions/{execution_id}/history"): R,
+    ("GET", "/executions/{execution_id}/trace/info"): R, ("GET", "/executions/{execution_id}/trace/otel"): R,
+    ("GET", "/executions/{execution_id}/trace/summary"): R, ("GET", "/executions/{execution_id}/trace/events"): R,
+    ("GET", "/executions/{execution_id}/logs"): R, ("GET", "/executions/{execution_id}/stream"): R,
+    ("GET", "/executions/{execution_id}/logs/stream"): R,
+    ("POST", "/executions/{execution_id}/signals"): X, ("POST", "/executions/{execution_id}/queries"): R,
+    ("POST", "/executions/{execution_id}/updates"): X, ("POST", "/executions/{execution_id}/cancel"): D,
+    ("POST", "/executions/cancel"): D, ("POST", "/executions/{execution_id}/terminate"): D,
+    ("POST", "/executions/terminate"): D, ("POST", "/executions/{execution_id}/reset"): D,
+    ("GET", "/runs"): R, ("GET", "/runs/{run_id}"): R, ("GET", "/runs/{run_id}/history"): R,
+    ("GET", "/events/stream"): R, ("GET", "/events/list"): R, ("GET", "/{workflow_name}/metrics"): R,
+    ("GET", "/schedules"): R, ("POST", "/schedules"): X, ("GET", "/schedules/{schedule_id}"): R,
+    ("PATCH", "/schedules/{schedule_id}"): W, ("DELETE", "/schedules/{schedule_id}"): D,
+    ("POST", "/schedules/{schedule_id}/pause"): W, ("POST", "/schedules/{schedule_id}/resume"): W,
+    ("POST", "/schedules/{schedule_id}/trigger"): X,
+    ("GET", "/deployments"): R, ("GET", "/deployments/{name}"): R, ("GET", "/deployments/{name}/workers"): R,
+    ("GET", "/deployments/{name}/logs"): R, ("GET", "/deployments/{name}/logs/stream"): R,
+    ("POST", "/deployments"): X, ("PATCH", "/deployments/{name}"): W, ("POST", "/deployments/{name}/restart"): D,
+    ("POST", "/deployments/{name}/stop"): D, ("POST", "/deployments/{name}/start"): X,
+    ("DELETE", "/deployments/{name}"): D,
+}  # fmt: skip
+SEVERITY = [R, W, X, D]
+
+
+def test_the_risk_table_covers_the_spec() -> None:
+    spec = {(op["method"], op["path"].removeprefix("/v1/workflows")) for op in CONTRACT["operations"]}
+    assert spec == set(UPSTREAM_RISK)
+
+
+def test_tools_cover_exactly_the_53_operations_once() -> None:
+    covered = [op_id for spec in CATALOG for op_id in spec.operation_ids]
+    assert len(covered) == len(set(covered)), "an operation is reachable from two tools"
+    assert set(covered) == {op["operationId"] for op in CONTRACT["operations"]}
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=[spec.name for spec in CATALOG])
+def test_risk_class_and_annotations_follow_the_upstream_table(spec: object) -> None:
+    from mcp_workflows.server.catalog import ToolSpec
+
+    assert isinstance(spec, ToolSpec)
+    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in spec.operations]
+    assert spec.risk == max(risks, key=SEVERITY.index)
+    hints = spec.annotations
+    assert hints.read_only_hint is (spec.risk is R)
+    assert hints.destructive_hint is (spec.risk is D)
+    assert hints.open_world_hint is (spec.risk is X)
+    assert hints.title == spec.title
+    if spec.risk is X:
+        assert hints.idempotent_hint is False, "starting work twice is not idempotent"
+    if spec.risk is R:
+        assert hints.idempotent_hint is True
