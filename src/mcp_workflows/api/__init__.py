@@ -1,6 +1,5 @@
-"""The typed async Workflows API client. Knows nothing about MCP."""
+"""The typed async Workflows API client. Knows nothing about MCP.
 
-from mcp_workflows.api.client import WorkflowsClient
-from mcp_workflows.api.errors import WorkflowsAPIError
-
-__all__ = ["WorkflowsAPIError", "WorkflowsClient"]
+Nothing is imported here: the server imports the client (and its models) only when it opens it,
+which keeps start-up fast.
+"""

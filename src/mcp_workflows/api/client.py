@@ -1,19 +1,27 @@
-"""`WorkflowsClient`: one object per process that owns the HTTP client and groups the areas."""
+"""`WorkflowsClient`: one object per process that owns the HTTP client and groups the areas.
+
+Each area (and its pydantic models) is imported on first use, so opening the client at start-up
+costs nothing but the object itself.
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx2
 
-from mcp_workflows.api.deployments import DeploymentsAPI
-from mcp_workflows.api.events import EventsAPI
-from mcp_workflows.api.executions import ExecutionsAPI
 from mcp_workflows.api.http import ApiHttp, RetryPolicy
-from mcp_workflows.api.observability import ObservabilityAPI
-from mcp_workflows.api.runs import RunsAPI
-from mcp_workflows.api.schedules import SchedulesAPI
-from mcp_workflows.api.workflows import WorkflowsAPI
+
+if TYPE_CHECKING:
+    from mcp_workflows.api.deployments import DeploymentsAPI
+    from mcp_workflows.api.events import EventsAPI
+    from mcp_workflows.api.executions import ExecutionsAPI
+    from mcp_workflows.api.observability import ObservabilityAPI
+    from mcp_workflows.api.runs import RunsAPI
+    from mcp_workflows.api.schedules import SchedulesAPI
+    from mcp_workflows.api.workflows import WorkflowsAPI
 
 
 class WorkflowsClient:
@@ -37,13 +45,48 @@ class WorkflowsClient:
             retry=retry,
             transport=transport,
         )
-        self.workflows = WorkflowsAPI(self.http)
-        self.executions = ExecutionsAPI(self.http)
-        self.runs = RunsAPI(self.http)
-        self.schedules = SchedulesAPI(self.http)
-        self.deployments = DeploymentsAPI(self.http)
-        self.events = EventsAPI(self.http)
-        self.observability = ObservabilityAPI(self.http)
+
+    @cached_property
+    def workflows(self) -> WorkflowsAPI:
+        from mcp_workflows.api.workflows import WorkflowsAPI
+
+        return WorkflowsAPI(self.http)
+
+    @cached_property
+    def executions(self) -> ExecutionsAPI:
+        from mcp_workflows.api.executions import ExecutionsAPI
+
+        return ExecutionsAPI(self.http)
+
+    @cached_property
+    def runs(self) -> RunsAPI:
+        from mcp_workflows.api.runs import RunsAPI
+
+        return RunsAPI(self.http)
+
+    @cached_property
+    def schedules(self) -> SchedulesAPI:
+        from mcp_workflows.api.schedules import SchedulesAPI
+
+        return SchedulesAPI(self.http)
+
+    @cached_property
+    def deployments(self) -> DeploymentsAPI:
+        from mcp_workflows.api.deployments import DeploymentsAPI
+
+        return DeploymentsAPI(self.http)
+
+    @cached_property
+    def events(self) -> EventsAPI:
+        from mcp_workflows.api.events import EventsAPI
+
+        return EventsAPI(self.http)
+
+    @cached_property
+    def observability(self) -> ObservabilityAPI:
+        from mcp_workflows.api.observability import ObservabilityAPI
+
+        return ObservabilityAPI(self.http)
 
     async def __aenter__(self) -> WorkflowsClient:
         return self

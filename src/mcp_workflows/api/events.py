@@ -8,13 +8,13 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from mcp_workflows.api.endpoints.events import (
+    LIST_EVENTS,
+    STREAM_EVENTS,
+)
 from mcp_workflows.api.http import ApiHttp
 from mcp_workflows.api.models.events import EventPage, EventScope, WorkflowEventType
-from mcp_workflows.api.operations import Operation
 from mcp_workflows.api.sse import SSEFrame, open_stream
-
-LIST_EVENTS = Operation("get_workflow_events_v1_workflows_events_list_get", "GET", "/v1/workflows/events/list")
-STREAM_EVENTS = Operation("get_stream_events_v1_workflows_events_stream_get", "GET", "/v1/workflows/events/stream")
 
 
 class EventsAPI:

@@ -6,7 +6,7 @@ the upstream spec); tests check it against the spec and against the area modules
 
 from __future__ import annotations
 
-from mcp_workflows.api import deployments, events, executions, observability, runs, schedules, workflows
+from mcp_workflows.api.endpoints import deployments, events, executions, observability, runs, schedules, workflows
 from mcp_workflows.api.operations import Operation
 
 AREA_MODULES = (workflows, executions, runs, schedules, deployments, events, observability)

@@ -14,12 +14,12 @@ from typing import Any
 
 from mcp_types import ToolAnnotations
 
-from mcp_workflows.api import deployments as dep
-from mcp_workflows.api import events, runs
-from mcp_workflows.api import executions as ex
-from mcp_workflows.api import observability as obs
-from mcp_workflows.api import schedules as sch
-from mcp_workflows.api import workflows as wf
+from mcp_workflows.api.endpoints import deployments as dep
+from mcp_workflows.api.endpoints import events, runs
+from mcp_workflows.api.endpoints import executions as ex
+from mcp_workflows.api.endpoints import observability as obs
+from mcp_workflows.api.endpoints import schedules as sch
+from mcp_workflows.api.endpoints import workflows as wf
 from mcp_workflows.api.operations import Operation
 
 
