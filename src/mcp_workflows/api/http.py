@@ -124,7 +124,7 @@ class ApiHttp:
         while True:
             started = time.monotonic()
             try:
-                response = await self.client.request(operation.method, url, params=query, json=json)
+                response = await self.client.request(operation.method, url, params=query or None, json=json)
             except httpx2.TransportError as exc:
                 failure = transport_failure(exc, operation, target)
                 never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)

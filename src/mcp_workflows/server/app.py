@@ -117,7 +117,7 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, CallToolResult | InputRequiredResult):
             return result
         if isinstance(result, BaseModel):
-            return success_result(result.model_dump(mode="json", by_alias=True))
+            return success_result(result.model_dump(mode="json", by_alias=True, exclude_none=True))
         raise TypeError(f"tool {name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:

@@ -9,7 +9,7 @@ import anyio
 import pydantic_core
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
 from mcp_workflows.server.catalog import BY_NAME
 from mcp_workflows.server.guardrails import (
@@ -28,19 +28,10 @@ G = TypeVar("G", bound="Guarded")
 
 
 class ToolResult(BaseModel):
-    """Base of every tool result: fields that are None are left out.
-
-    Models see fewer tokens, and the advertised output schema (server/schemas.py) marks such
-    fields optional instead of nullable. Payloads the tool passes through (workflow results,
-    schemas) keep their own nulls: only this model's own fields are dropped.
-    """
-
-    @model_serializer(mode="wrap")
-    def _drop_none(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if not isinstance(data, dict):
-            return data
-        return {key: value for key, value in data.items() if value is not None}
+    """Base of every tool result. The server dumps results with `exclude_none`, so fields that are
+    None are left out (payloads the tool passes through, such as workflow results, keep their own
+    nulls): models see fewer tokens, and the advertised output schema (server/schemas.py) marks
+    such fields optional instead of nullable."""
 
 
 Cursor = Annotated[str | None, Field(max_length=2048, description="next_cursor from the previous page.")]
