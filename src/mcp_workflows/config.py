@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     elicitation_timeout_s: float = Field(
         default=50.0, gt=0, le=600, description="How long a mid-call confirmation form waits for the human."
     )
+    stream_quiet_s: float = Field(
+        default=10.0, gt=0, le=300, description="A silent event stream is checked against the record after this."
+    )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
     confirmation_secret: SecretStr | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)

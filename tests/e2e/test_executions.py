@@ -236,3 +236,18 @@ async def test_reset_starts_a_new_run_after_confirmation(http: Session) -> None:
     after = await http.sandbox("GET", f"/v1/workflows/executions/{execution_id}")
     assert after["run_id"] != before["run_id"]
     assert done["run_id"] == after["run_id"]
+
+
+async def test_stalled_stream_is_checked_against_the_record() -> None:
+    """A stream that goes silent without closing cannot hold the result back until the budget ends."""
+    async with connect("stdio", "legacy", env={"MCP_WORKFLOWS_STREAM_QUIET_S": "1"}) as session:
+        await session.sandbox(
+            "POST",
+            "/_sandbox/faults",
+            json={"rules": [{"path_regex": r"/stream$", "kind": "stall_stream", "after_events": 1}]},
+        )
+        outcome = await start(session, "slow-report", {"seconds": 10}, wait=40)
+        assert outcome["status"] == "COMPLETED"
+        assert "went quiet" in outcome["note"], "the quiet check ended the wait, not the budget"
+        stats = await session.sandbox("GET", "/_sandbox/stats")
+        assert stats["open_streams"] == 0

@@ -38,6 +38,7 @@ TERMINAL_EVENTS = frozenset(
         "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
     }
 )
+QUIET_CHECK_S = 10.0
 FIRST_POLL_S = 0.2
 MAX_POLL_S = 5.0
 
@@ -63,6 +64,7 @@ async def wait_for_end(
     *,
     after: str | None = None,
     known: Execution | None = None,
+    quiet_s: float = QUIET_CHECK_S,
 ) -> Waited:
     """Return once the execution is terminal, or when the budget runs out."""
     deadline = time.monotonic() + budget_s
@@ -74,7 +76,7 @@ async def wait_for_end(
         return await _finish(api, waited)
     progress = _Progress(ctx)
     try:
-        await _follow_stream(api, waited, deadline, progress)
+        await _follow_stream(api, waited, deadline, progress, quiet_s)
     except WorkflowsAPIError as exc:
         waited.notes.append(f"event stream unavailable ({exc.detail}); polled instead")
     if not waited.execution.is_terminal:
@@ -82,12 +84,24 @@ async def wait_for_end(
     return await _finish(api, waited)
 
 
-async def _follow_stream(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress) -> None:
-    """Read events until a terminal one, the end of the stream, or the deadline."""
-    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
-        async with api.executions.stream(waited.execution.execution_id, after=waited.cursor) as frames:
+async def _follow_stream(
+    api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress, quiet_s: float
+) -> None:
+    """Read events until a terminal one, the end of the stream, or the deadline.
+
+    A stream can go quiet without closing (a stalled proxy, a lost terminal event): after
+    `quiet_s` without a frame, one GET checks the record, and the wait ends if the execution
+    has. Streams that keep talking cost no extra request.
+    """
+    execution_id = waited.execution.execution_id
+    last_frame = time.monotonic()
+
+    async def read(scope: anyio.CancelScope) -> None:
+        nonlocal last_frame
+        async with api.executions.stream(execution_id, after=waited.cursor) as frames:
             waited.used_stream = True
             async for frame in frames:
+                last_frame = time.monotonic()
                 waited.cursor = frame.id or waited.cursor
                 event = _event(frame.json())
                 if event is None:
@@ -100,8 +114,30 @@ async def _follow_stream(api: WorkflowsClient, waited: Waited, deadline: float, 
                     waited.continued_run_id = event.data.attributes.get("new_execution_run_id") or None
                 if event.data.event_type in TERMINAL_EVENTS:
                     break
+        scope.cancel()
+
+    async def check_when_quiet(scope: anyio.CancelScope) -> None:
+        nonlocal last_frame
+        while True:
+            await anyio.sleep(max(0.0, last_frame + quiet_s - time.monotonic()))
+            if time.monotonic() - last_frame < quiet_s:
+                continue
+            waited.execution = await api.executions.get(execution_id)
+            if waited.execution.is_terminal:
+                waited.notes.append("the event stream went quiet; the execution record says it ended")
+                scope.cancel()
+                return
+            last_frame = time.monotonic()
+
+    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(check_when_quiet, group.cancel_scope)
+                await read(group.cancel_scope)
+        except BaseExceptionGroup as failures:  # surface the API error itself, not the group
+            raise failures.exceptions[0] from None
     # The stream ends without an event for TERMINATED and TIMED_OUT: the record tells.
-    waited.execution = await api.executions.get(waited.execution.execution_id)
+    waited.execution = await api.executions.get(execution_id)
 
 
 async def _poll(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress) -> None:

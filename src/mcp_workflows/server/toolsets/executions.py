@@ -83,7 +83,10 @@ async def wait_for_execution(
 ) -> ExecutionOutcome:
     """Wait for an execution to end, up to wait_seconds, reporting progress; returns the result
     or the status and a cursor to wait again. Cancelling this call leaves the execution running."""
-    waited = await wait_for_end(app_state(ctx).api, execution_id, wait_seconds, ctx, after=after)
+    state = app_state(ctx)
+    waited = await wait_for_end(
+        state.api, execution_id, wait_seconds, ctx, after=after, quiet_s=state.settings.stream_quiet_s
+    )
     return outcome_of(waited)
 
 

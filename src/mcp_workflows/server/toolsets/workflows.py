@@ -514,7 +514,8 @@ async def _start(
         # Our own execution id already exists: a retried call whose first attempt got through.
         started = await api.executions.get(request.execution_id)
     known = started if isinstance(started, Execution) else None
-    waited = await wait_for_end(api, request.execution_id, wait_seconds, ctx, known=known)
+    quiet_s = app_state(ctx).settings.stream_quiet_s
+    waited = await wait_for_end(api, request.execution_id, wait_seconds, ctx, known=known, quiet_s=quiet_s)
     return outcome_of(waited).model_copy(update={"confirmed_by": confirmed_by})
 
 
