@@ -51,8 +51,6 @@ class Waited:
     cursor: str | None = None  # last stream position seen: pass back to resume
     failure: str | None = None  # the failure message, from the WORKFLOW_EXECUTION_FAILED event
     continued_run_id: str | None = None
-    events_seen: int = 0
-    used_stream: bool = False
     notes: list[str] = field(default_factory=lambda: [])
 
 
@@ -99,14 +97,12 @@ async def _follow_stream(
     async def read(scope: anyio.CancelScope) -> None:
         nonlocal last_frame
         async with api.executions.stream(execution_id, after=waited.cursor) as frames:
-            waited.used_stream = True
             async for frame in frames:
                 last_frame = time.monotonic()
                 waited.cursor = frame.id or waited.cursor
                 event = _event(frame.json())
                 if event is None:
                     continue
-                waited.events_seen += 1
                 await progress.report(event)
                 if event.data.event_type == "WORKFLOW_EXECUTION_FAILED":
                     waited.failure = _failure_message(event.data.attributes)
