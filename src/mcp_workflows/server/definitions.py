@@ -66,9 +66,6 @@ class Definitions:
             self._store(workflow_identifier, mine)
         return sorted(mine, key=lambda r: r.active is not True)
 
-    def forget(self, workflow_identifier: str) -> None:
-        self._entries.pop(workflow_identifier, None)
-
     def _store(self, key: str, registrations: list[WorkflowRegistration]) -> None:
         self._entries[key] = (self._clock(), registrations)
         self._entries.move_to_end(key)

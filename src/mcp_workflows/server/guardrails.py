@@ -83,7 +83,6 @@ class Verdict:
     status: Literal["confirmed", "confirmation_required", "declined", "cancelled", "timed_out"]
     path: Literal["elicitation", "token", "policy_off", "none"]
     token: str | None = None
-    expires_at: float | None = None
 
 
 class TokenSigner:
@@ -175,8 +174,8 @@ class Confirmations:
         if data.mode == "off":
             return Verdict(True, "confirmed", "policy_off")
         if token is None:
-            issued, expires = self.signer.issue(tool, args)
-            return Verdict(False, "confirmation_required", "token", token=issued, expires_at=expires)
+            issued, _ = self.signer.issue(tool, args)
+            return Verdict(False, "confirmation_required", "token", token=issued)
         self.signer.verify(token, tool, args)
         return Verdict(True, "confirmed", "token")
 

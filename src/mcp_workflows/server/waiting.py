@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from pydantic import ValidationError
 
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
@@ -100,7 +99,7 @@ async def _follow_stream(
             async for frame in frames:
                 last_frame = time.monotonic()
                 waited.cursor = frame.id or waited.cursor
-                event = _event(frame.json())
+                event = frame.stream_event()
                 if event is None:
                     continue
                 await progress.report(event)
@@ -159,13 +158,6 @@ async def _finish(api: WorkflowsClient, waited: Waited) -> Waited:
                 waited.failure = _failure_message(event.attributes)
                 break
     return waited
-
-
-def _event(payload: Any) -> StreamEvent | None:
-    try:
-        return StreamEvent.model_validate(payload)
-    except ValidationError:
-        return None
 
 
 def _failure_message(attributes: dict[str, Any]) -> str | None:

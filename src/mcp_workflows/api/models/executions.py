@@ -34,36 +34,6 @@ class ExecutionRequest(RequestModel):
     custom_tracing_attributes: dict[str, str] | None = None
 
 
-class Execution(UpstreamModel):
-    """`WorkflowExecutionResponse`."""
-
-    workflow_name: str
-    execution_id: str
-    root_execution_id: str | None = None
-    parent_execution_id: str | None = None
-    workflow_id: str | None = None
-    deployment_name: str | None = None
-    run_id: str | None = None
-    user_id: str | None = None
-    status: ExecutionStatus | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    total_duration_ms: int | None = None
-    result: Any = None
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL_STATUSES
-
-
-class ExecutionSyncResult(UpstreamModel):
-    """`WorkflowExecutionSyncResponse` (the answer to `wait_for_result=true`)."""
-
-    workflow_name: str
-    execution_id: str
-    result: Any = None
-
-
 class ExecutionSummary(UpstreamModel):
     """`WorkflowExecutionWithoutResultResponse`: one row of the runs listing."""
 
@@ -79,6 +49,24 @@ class ExecutionSummary(UpstreamModel):
     start_time: str | None = None
     end_time: str | None = None
     total_duration_ms: int | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class Execution(ExecutionSummary):
+    """`WorkflowExecutionResponse`: a runs-listing row plus the result."""
+
+    result: Any = None
+
+
+class ExecutionSyncResult(UpstreamModel):
+    """`WorkflowExecutionSyncResponse` (the answer to `wait_for_result=true`)."""
+
+    workflow_name: str
+    execution_id: str
+    result: Any = None
 
 
 class ExecutionPage(UpstreamModel):

@@ -11,25 +11,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from mcp_workflows.api.models.base import UpstreamModel
-from mcp_workflows.api.models.executions import ExecutionStatus
+from mcp_workflows.api.models.executions import Execution
 
 
-class TracedExecution(UpstreamModel):
+class TracedExecution(Execution):
     """The execution fields every trace view repeats."""
-
-    workflow_name: str
-    execution_id: str
-    root_execution_id: str | None = None
-    parent_execution_id: str | None = None
-    workflow_id: str | None = None
-    deployment_name: str | None = None
-    run_id: str | None = None
-    user_id: str | None = None
-    status: ExecutionStatus | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    total_duration_ms: int | None = None
-    result: Any = None
 
 
 class TraceEvent(UpstreamModel):

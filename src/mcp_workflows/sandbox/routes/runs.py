@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -10,10 +9,10 @@ from pydantic import BaseModel, Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import ApiError, not_found
+from ..errors import not_found
 from ..ids import as_utc
 from ..models import ExecutionRecord, RunRecord
-from ..params import paginate, parse_query
+from ..params import paginate, parse_query, path_uuid
 from ..runtime import Sandbox, sandbox_of
 from .executions import history_json
 from .workflows import ExecutionStatus
@@ -101,22 +100,7 @@ async def list_runs(request: Request) -> Response:
 def _run(request: Request) -> tuple[ExecutionRecord, RunRecord]:
     sandbox = sandbox_of(request)
     raw = request.path_params["run_id"]
-    try:
-        key = str(uuid.UUID(raw))
-    except ValueError as exc:
-        raise ApiError(
-            422,
-            {
-                "detail": [
-                    {
-                        "loc": ["path", "run_id"],
-                        "msg": "Input should be a valid UUID",
-                        "type": "uuid_parsing",
-                        "input": raw,
-                    }
-                ]
-            },
-        ) from exc
+    key = path_uuid(raw, "run_id")
     found = sandbox.store.runs.get(key)
     if found is None:
         raise not_found("Run", raw)

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import ApiError, not_found
 from ..models import ExecutionRecord, RegistrationRecord, WorkflowRecord
-from ..params import paginate, parse_body, parse_query
+from ..params import paginate, parse_body, parse_query, path_uuid
 from ..runtime import Sandbox, sandbox_of
 
 ExecutionStatus = Literal[
@@ -246,22 +246,7 @@ async def list_registrations(request: Request) -> Response:
 
 
 def _registration(sandbox: Sandbox, raw_id: str) -> RegistrationRecord:
-    try:
-        key = str(uuid.UUID(raw_id))
-    except ValueError as exc:
-        raise ApiError(
-            422,
-            {
-                "detail": [
-                    {
-                        "loc": ["path", "workflow_registration_id"],
-                        "msg": "Input should be a valid UUID",
-                        "type": "uuid_parsing",
-                        "input": raw_id,
-                    }
-                ]
-            },
-        ) from exc
+    key = path_uuid(raw_id, "workflow_registration_id")
     reg = sandbox.store.registrations.get(key)
     if reg is None:
         raise not_found("Workflow registration", raw_id)

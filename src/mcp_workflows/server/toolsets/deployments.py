@@ -285,7 +285,8 @@ async def get_deployment_logs(
         name, worker_name=worker_name, workflow_name=workflow_name, resume=cursor
     ) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds)
-    records = [LogRecord.model_validate(f.json()) for f in read.frames if f.event in (None, "log")]
+    parsed = (frame.parse(LogRecord) for frame in read.frames if frame.event in (None, "log"))
+    records = [record for record in parsed if record is not None]
     if read.error is not None and not records:
         raise read.error
     notes: list[str] = []

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from mcp_workflows.api.models.executions import LogRecord
 from mcp_workflows.api.models.observability import TraceSpan
@@ -187,14 +187,8 @@ async def get_execution_logs(
         return LogPage(logs=lines, next_cursor=page.next_cursor, note=_cut_note(page.results))
     async with api.execution_logs_stream(execution_id, run_id=run, resume=cursor) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds, after=cursor)
-    records: list[LogRecord] = []
-    for frame in read.frames:
-        if frame.event not in (None, "log"):
-            continue
-        try:
-            records.append(LogRecord.model_validate(frame.json()))
-        except ValidationError:
-            continue
+    parsed = (frame.parse(LogRecord) for frame in read.frames if frame.event in (None, "log"))
+    records = [record for record in parsed if record is not None]
     if read.error:
         status = f"stream error: {read.error.detail}; call again with cursor to resume"
     elif read.ended:
