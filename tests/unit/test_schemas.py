@@ -16,6 +16,9 @@ class Inner(BaseModel):
 
 class Outer(BaseModel):
     items: list[Inner]
+    first: Inner | None = None
+    either: Inner | int = 0
+    title: str = "a result field literally named title"
     note: Annotated[str | None, Field(description="optional note")] = None
 
 
@@ -36,13 +39,23 @@ def test_inlines_refs_and_drops_titles_but_keeps_title_properties() -> None:
     keys = walk(schema)
     assert "$ref" not in keys
     assert "$defs" not in keys
-    inner = schema["properties"]["items"]["items"]
-    assert "title" in inner["properties"], "a property named title is data, not a schema title"
-    assert "title" not in inner["properties"]["title"]
-    assert inner["properties"]["count"] == {"type": "integer"}, "results leave None fields out"
-    assert inner["required"] == ["title"]
-    assert "required" in schema
+    assert schema["properties"]["title"] == {"type": "string"}, "a property named title is data, not a schema title"
+    assert schema["properties"]["note"] == {"type": "string"}, "results leave None fields out"
     assert schema["required"] == ["items"]
+
+
+def test_output_schemas_outline_nested_objects() -> None:
+    schema = compact_output_schema(Outer.model_json_schema())
+    assert schema["properties"]["items"] == {"type": "array", "items": {"type": "object", "required": ["title"]}}
+    assert schema["properties"]["first"] == {"type": "object", "required": ["title"]}
+    assert schema["properties"]["either"] == {"anyOf": [{"type": "object", "required": ["title"]}, {"type": "integer"}]}
+
+
+def test_nested_fields_can_still_be_described_in_full() -> None:
+    schema = compact_output_schema(Outer.model_json_schema(), outline_nested=False)
+    inner = schema["properties"]["items"]["items"]
+    assert inner["properties"] == {"title": {"type": "string"}, "count": {"type": "integer"}}
+    assert inner["required"] == ["title"]
 
 
 def test_input_schemas_collapse_optional_nulls() -> None:

@@ -429,7 +429,8 @@ async def execute_workflow(
     confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
     """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
-    the execution_id and what to call next. Retrying with the same execution_id never runs twice."""
+    the execution_id and what to call next. Retrying with the same execution_id never runs twice;
+    cancelling this call leaves the execution running."""
     state = app_state(ctx)
     args = {"workflow_identifier": workflow_identifier, "input": input, "deployment_name": deployment_name}
     refused, path = await confirm(ctx, "execute_workflow", args, answer, confirmation_token, ExecutionOutcome)
