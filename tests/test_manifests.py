@@ -25,6 +25,7 @@ from pydantic import AliasChoices
 import mcp_workflows
 from mcp_workflows import cli
 from mcp_workflows.config import DEFAULT_BASE_URL, Settings
+from mcp_workflows.server.http import exposure_problem
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFESTS = REPO / "manifests"
@@ -493,6 +494,12 @@ def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> No
     env = {item["name"]: item for item in container["env"]}
     assert set(env) <= DOCUMENTED
     assert env["MISTRAL_API_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "mcp-workflows", "key": "api-key"}
+    tokens = env["MCP_WORKFLOWS_HTTP_TOKENS"]["valueFrom"]["secretKeyRef"]
+    assert tokens == {"name": "mcp-workflows", "key": "http-tokens"}
+    refusal = exposure_problem(
+        namespace.host, ["from the Secret"], allow_unauthenticated=namespace.allow_unauthenticated, sandbox=False
+    )
+    assert refusal is None, "the pod would refuse to start"
     assert all("value" not in item for name, item in env.items() if "SECRET" in name or name.endswith("_KEY"))
 
     for kind in ("requests", "limits"):

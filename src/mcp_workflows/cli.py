@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--allowed-origin", action="append", default=[], help="Origin to accept over HTTP")
     serve.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="serve HTTP beyond loopback without MCP_WORKFLOWS_HTTP_TOKENS (a proxy in front authenticates)",
+    )
+    serve.add_argument(
         "--confirm", help="confirmation per risk class, e.g. destructive=auto,execute=token (MCP_WORKFLOWS_CONFIRM)"
     )
     serve.add_argument("--read-only", action="store_true", default=None, help="register read tools only")
@@ -129,6 +134,15 @@ def _serve(args: argparse.Namespace) -> None:
     if settings.needs_api_key and settings.api_key is None:
         print(NO_KEY_MESSAGE, file=sys.stderr)
         sys.exit(2)
+    tokens = settings.http_token_list
+    if args.transport == "http":
+        from mcp_workflows.server.http import exposure_problem
+
+        if problem := exposure_problem(
+            args.host, tokens, allow_unauthenticated=args.allow_unauthenticated, sandbox=settings.sandbox
+        ):
+            print(f"mcp-workflows: {problem}", file=sys.stderr)
+            sys.exit(2)
     from mcp_workflows.server.app import build_server
 
     server = build_server(settings)
@@ -143,6 +157,7 @@ def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         allowed_hosts=args.allowed_host,
         allowed_origins=args.allowed_origin,
+        tokens=tokens,
     )
 
 

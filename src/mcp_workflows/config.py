@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     max_destructive: int | None = Field(default=None, ge=0, description="Destructive calls per cap window.")
     cap_window_s: float = Field(default=3600.0, gt=0)
     audit_payloads: bool = Field(default=False, description="Also log workflow inputs in audit lines.")
+    http_tokens: SecretStr | None = Field(
+        default=None, description="Comma-separated bearer tokens accepted on /mcp over HTTP (several allow rotation)."
+    )
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
@@ -78,6 +81,11 @@ class Settings(BaseSettings):
     @property
     def confirm_policy(self) -> ConfirmPolicy:
         return parse_confirm_policy(self.confirm)
+
+    @property
+    def http_token_list(self) -> list[str]:
+        raw = self.http_tokens.get_secret_value() if self.http_tokens else ""
+        return [token.strip() for token in raw.split(",") if token.strip()]
 
     @property
     def needs_api_key(self) -> bool:

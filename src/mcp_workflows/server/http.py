@@ -1,7 +1,13 @@
-"""Streamable HTTP at /mcp, bound to loopback by default, with Host and Origin checks on."""
+"""Streamable HTTP at /mcp: loopback by default, Host and Origin checks on, bearer tokens.
+
+The server spends its operator's Mistral API key on behalf of whoever reaches /mcp, so beyond
+loopback it refuses to start without tokens unless told that something in front authenticates.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -10,10 +16,62 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("mcp_workflows.server")
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_BINDS = ("127.0.0.1", "localhost", "::1")
+OPEN_PATHS = frozenset({"/health"})  # probes carry no token
+
+
+def exposure_problem(host: str, tokens: Sequence[str], *, allow_unauthenticated: bool, sandbox: bool) -> str | None:
+    """Why serving on this address would be unsafe, or None (the sandbox spends no key)."""
+    if tokens or allow_unauthenticated or sandbox or host in LOOPBACK_BINDS:
+        return None
+    return (
+        f"serving HTTP on {host} without authentication would let anyone who reaches it spend your Mistral "
+        "API key. Set MCP_WORKFLOWS_HTTP_TOKENS to one or more comma-separated secrets (clients send "
+        "`Authorization: Bearer <token>`), or pass --allow-unauthenticated if a proxy in front authenticates callers."
+    )
+
+
+class BearerAuth:
+    """ASGI middleware: every HTTP request but the health check needs `Authorization: Bearer <token>`.
+
+    Tokens are compared as SHA-256 digests with `hmac.compare_digest`, against every accepted token,
+    so neither timing nor length tells a caller how close a guess was.
+    """
+
+    def __init__(self, app: ASGIApp, tokens: Sequence[str]) -> None:
+        if not tokens:
+            raise ValueError("BearerAuth needs at least one token")
+        self._app = app
+        self._digests = [_digest(token) for token in tokens]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or self._authorized(scope):
+            await self._app(scope, receive, send)
+            return
+        response = JSONResponse(
+            {"error": "invalid_token", "error_description": "send Authorization: Bearer <token>"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+        await response(scope, receive, send)
+
+    def _authorized(self, scope: Scope) -> bool:
+        header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        scheme, _, presented = header.partition(" ")
+        if scheme.lower() != "bearer" or not presented.strip():
+            return False
+        digest = _digest(presented.strip())
+        matches = [hmac.compare_digest(digest, accepted) for accepted in self._digests]  # all compared: no early exit
+        return any(matches)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
 
 
 def security_settings(
@@ -39,6 +97,7 @@ def run_http(
     port: int,
     allowed_hosts: Sequence[str] = (),
     allowed_origins: Sequence[str] = (),
+    tokens: Sequence[str] = (),
 ) -> None:
     import uvicorn
 
@@ -47,10 +106,13 @@ def run_http(
 
     server.custom_route("/health", methods=["GET"])(health)
 
-    app = server.streamable_http_app(
+    app: ASGIApp = server.streamable_http_app(
         streamable_http_path="/mcp",
         transport_security=security_settings(host, port, allowed_hosts, allowed_origins),
         host=host,
     )
-    logger.info("MCP endpoint: http://%s:%s/mcp (health: /health)", host, port)
+    if tokens:
+        app = BearerAuth(app, tokens)
+    auth = f"bearer tokens ({len(tokens)} accepted)" if tokens else "no authentication"
+    logger.info("MCP endpoint: http://%s:%s/mcp (health: /health), %s", host, port, auth)
     uvicorn.run(app, host=host, port=port, log_level="warning")
