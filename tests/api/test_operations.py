@@ -48,3 +48,25 @@ def test_every_operation_constant_of_the_area_modules_is_registered() -> None:
 def test_path_parameters_are_percent_encoded() -> None:
     get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
     assert get_execution.url_path(execution_id="a/../b?c") == "/v1/workflows/executions/a%2F..%2Fb%3Fc"
+    assert get_execution.url_path(execution_id="run-1.2_x~y") == "/v1/workflows/executions/run-1.2_x~y"
+    assert get_execution.url_path(execution_id="é") == "/v1/workflows/executions/%C3%A9"
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_a_dots_only_id_cannot_climb_the_path(dots: str) -> None:
+    """URL normalisation would resolve `executions/..` to the parent route: the dots are data."""
+    import httpx2
+
+    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
+    path = get_execution.url_path(execution_id=dots)
+    assert path == "/v1/workflows/executions/" + "%2E" * len(dots)
+    sent = httpx2.Client(base_url="http://api.example").build_request("GET", path)
+    assert sent.url.raw_path == path.encode(), "the id stayed in its segment"
+    unencoded = httpx2.Client(base_url="http://api.example").build_request("GET", "/v1/workflows/executions/..")
+    assert unencoded.url.raw_path == b"/v1/workflows", "what the encoding prevents"
+
+
+def test_an_empty_id_is_refused() -> None:
+    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
+    with pytest.raises(ValueError, match="empty"):
+        get_execution.url_path(execution_id="")

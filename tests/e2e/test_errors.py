@@ -25,6 +25,14 @@ async def test_unknown_workflow_names_the_id_and_the_listing_tool(session: Sessi
     assert "list_workflows" in text
 
 
+@pytest.mark.parametrize("dots", [".", ".."])
+async def test_a_dots_only_id_is_just_an_unknown_id(session: Session, dots: str) -> None:
+    """`executions/..` would otherwise be resolved to another route of the API."""
+    text = error_text(await session.call("get_execution", {"execution_id": dots}))
+    assert f"'{dots}' was not found" in text
+    assert "list_runs" in text
+
+
 async def test_unknown_registration_points_to_listing(session: Session) -> None:
     text = error_text(
         await session.call("get_workflow_registration", {"registration_id": "00000000-0000-4000-8000-000000000000"})

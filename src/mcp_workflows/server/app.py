@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult
 from mcp_types import Tool as MCPTool
 from pydantic import BaseModel, ValidationError
@@ -122,7 +122,10 @@ class WorkflowsServer(MCPServer[AppState]):
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
         cause = exc.__cause__
-        if isinstance(cause, ValidationError):
+        # The SDK raises ToolError for arguments that fail the input schema, and
+        # UnexpectedToolError around anything raised in the tool (an upstream body our models
+        # cannot read is a ValidationError too, but not the caller's mistake).
+        if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
             logger.info("tool %s: rejected arguments", tool)
             return error_result(describe_validation_error(tool, cause))
         if isinstance(cause, WorkflowsAPIError):
