@@ -67,10 +67,25 @@ async def test_get_workflow_returns_the_active_registration_input_schema(session
         "GET", "/v1/workflows/registrations", params={"workflow_id": workflow_id, "active_only": "true"}
     )
     registration = upstream["workflow_registrations"][0]
-    assert detail["registration_id"] == registration["id"]
-    assert detail["input_schema"] == registration["definition"]["input_schema"]
+    assert detail["registration"]["id"] == registration["id"]
+    assert detail["registration"]["input_schema"] == registration["definition"]["input_schema"]
+    assert detail["registration"]["deployment_name"] == registration["deployment_name"]
     by_id = structured(await session.call("get_workflow", {"workflow_identifier": workflow_id}))
     assert by_id["workflow"]["name"] == "greeting"
+
+
+async def test_get_workflow_lists_the_handlers_with_their_input_schemas(session: Session) -> None:
+    detail = structured(await session.call("get_workflow", {"workflow_identifier": "approval"}))
+    upstream = await session.sandbox(
+        "GET", "/v1/workflows/registrations", params={"workflow_id": detail["workflow"]["id"], "active_only": "true"}
+    )
+    definition = upstream["workflow_registrations"][0]["definition"]
+    handlers = {(h["kind"], h["name"]): h for h in detail["registration"]["handlers"]}
+    assert set(handlers) == {("signal", s["name"]) for s in definition["signals"]} | {
+        ("query", q["name"]) for q in definition["queries"]
+    } | {("update", u["name"]) for u in definition["updates"]}
+    approve = next(s for s in definition["signals"] if s["name"] == "approve")
+    assert handlers[("signal", "approve")]["input_schema"] == approve["input_schema"]
 
 
 async def test_update_workflow_changes_sandbox_state(session: Session) -> None:
@@ -129,7 +144,7 @@ async def test_execute_workflow_registration(session: Session) -> None:
     outcome = structured(
         await session.call(
             "execute_workflow_registration",
-            {"registration_id": detail["registration_id"], "input": {"name": "Cy"}},
+            {"registration_id": detail["registration"]["id"], "input": {"name": "Cy"}},
         )
     )
     assert outcome["status"] == "COMPLETED"

@@ -170,12 +170,16 @@ class RegistrationPage(ToolResult):
     next_cursor: NextCursor = None
 
 
-class WorkflowDetail(ToolResult):
-    workflow: WorkflowSummary
+class ActiveRegistration(ToolResult):
+    id: str
+    deployment_name: str | None = None
     input_schema: dict[str, Any] | None = Field(default=None, description="What execute_workflow's input must match.")
     handlers: list[Handler] = Field(default_factory=list, description="Signals, queries and updates it accepts.")
-    registration_id: str | None = None
-    deployment_name: str | None = None
+
+
+class WorkflowDetail(ToolResult):
+    workflow: WorkflowSummary
+    registration: ActiveRegistration | None = None
     note: str | None = None
 
 
@@ -226,8 +230,8 @@ async def list_workflows(
 
 
 async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowDetail:
-    """Get a workflow, whether a worker serves it, its input_schema (what execute_workflow's
-    input must match) and its signal, query and update handlers."""
+    """Get a workflow, whether a worker serves it, and its active registration: the input_schema
+    execute_workflow's input must match, and the signal, query and update handlers."""
     state = app_state(ctx)
     if state.definitions.cached(workflow_identifier) is not None:
         workflow = await state.api.workflows.get(workflow_identifier)
@@ -242,15 +246,15 @@ async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) ->
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
     elif len(mine) > 1:
         note = "Several registrations exist; pass deployment_name to execute_workflow to pick one."
-    definition = chosen.definition if chosen else None
-    return WorkflowDetail(
-        workflow=WorkflowSummary.of(workflow),
-        input_schema=definition.input_schema if definition else None,
-        handlers=_all_handlers(definition) if definition else [],
-        registration_id=chosen.id if chosen else None,
-        deployment_name=chosen.deployment_name if chosen else None,
-        note=note,
-    )
+    registration = None
+    if chosen is not None:
+        registration = ActiveRegistration(
+            id=chosen.id,
+            deployment_name=chosen.deployment_name,
+            input_schema=chosen.definition.input_schema,
+            handlers=_all_handlers(chosen.definition),
+        )
+    return WorkflowDetail(workflow=WorkflowSummary.of(workflow), registration=registration, note=note)
 
 
 async def update_workflow(
