@@ -475,7 +475,7 @@ def container_port(container: dict[str, Any], port: int | str) -> int:
 
 def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> None:
     deployment, pod, container = pod_and_container()
-    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["replicas"] >= 1
     assert container["image"].endswith(f":{VERSION}")
     assert "command" not in container, "the image ENTRYPOINT (mcp-workflows) runs"
     image_command()
@@ -483,6 +483,8 @@ def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> No
     assert namespace.transport == "http"
     assert not namespace.sandbox
     assert "mcp-workflows" in namespace.allowed_host, "in-cluster clients reach /mcp through the Service name"
+    if deployment["spec"]["replicas"] > 1:
+        assert namespace.stateless, "without sessions pinned to a pod, replicas must serve stateless HTTP"
 
     (port,) = container["ports"]
     assert port["containerPort"] == namespace.port

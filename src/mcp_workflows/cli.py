@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--allowed-origin", action="append", default=[], help="Origin to accept over HTTP")
     serve.add_argument(
+        "--stateless",
+        action="store_true",
+        default=None,
+        help="HTTP without sessions: run several replicas behind a load balancer (MCP_WORKFLOWS_STATELESS_HTTP)",
+    )
+    serve.add_argument(
         "--allow-unauthenticated",
         action="store_true",
         help="serve HTTP beyond loopback without MCP_WORKFLOWS_HTTP_TOKENS (a proxy in front authenticates)",
@@ -130,11 +136,22 @@ def _serve(args: argparse.Namespace) -> None:
         "cap_window_s": args.cap_window_s,
         "audit_payloads": args.audit_payloads,
     }
-    settings = _checked(_settings(sandbox=args.sandbox or None, confirm=args.confirm, **policy, **_selection(args)))
+    settings = _checked(
+        _settings(
+            sandbox=args.sandbox or None,
+            confirm=args.confirm,
+            stateless_http=args.stateless,
+            **policy,
+            **_selection(args),
+        )
+    )
     if settings.needs_api_key and settings.api_key is None:
         print(NO_KEY_MESSAGE, file=sys.stderr)
         sys.exit(2)
     tokens = settings.http_token_list
+    if settings.stateless_http and args.transport != "http":
+        print("mcp-workflows: stateless mode is for --transport http (stdio serves one client).", file=sys.stderr)
+        sys.exit(2)
     if args.transport == "http":
         from mcp_workflows.server.http import exposure_problem
 
@@ -158,6 +175,7 @@ def _serve(args: argparse.Namespace) -> None:
         allowed_hosts=args.allowed_host,
         allowed_origins=args.allowed_origin,
         tokens=tokens,
+        stateless=settings.stateless_http,
     )
 
 

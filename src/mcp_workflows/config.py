@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     http_tokens: SecretStr | None = Field(
         default=None, description="Comma-separated bearer tokens accepted on /mcp over HTTP (several allow rotation)."
     )
+    stateless_http: bool = Field(
+        default=False, description="HTTP without sessions, so replicas behind a load balancer share the traffic."
+    )
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")

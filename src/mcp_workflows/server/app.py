@@ -10,6 +10,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.request_state import RequestStateSecurity
 from mcp_types import CallToolResult, InputRequiredResult
 from mcp_types import Tool as MCPTool
 from pydantic import BaseModel, ValidationError
@@ -20,7 +21,7 @@ from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.definitions import Definitions
 from mcp_workflows.server.gate import CallGate
-from mcp_workflows.server.guardrails import Confirmations, TokenSigner, signing_secret
+from mcp_workflows.server.guardrails import Confirmations, TokenSigner, request_state_key, signing_secret
 from mcp_workflows.server.results import (
     ToolInputError,
     describe_api_error,
@@ -150,7 +151,7 @@ def _advertised(tool: MCPTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
+async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState]:
     """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
@@ -176,7 +177,7 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
                 retry=RetryPolicy(total_s=settings.retry_total_s),
             )
         )
-        signer = TokenSigner(signing_secret(settings), settings.confirmation_ttl_s)
+        signer = TokenSigner(secret, settings.confirmation_ttl_s)
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
@@ -189,10 +190,11 @@ async def _lifespan(settings: Settings) -> AsyncIterator[AppState]:
 
 def build_server(settings: Settings) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects."""
+    secret = signing_secret(settings)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings) as state:
+        async with _lifespan(settings, secret) as state:
             yield state
 
     return WorkflowsServer(
@@ -203,4 +205,5 @@ def build_server(settings: Settings) -> WorkflowsServer:
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
     )

@@ -37,6 +37,7 @@ from mcp_workflows.server.results import ToolInputError
 
 _TOKEN_VERSION = "c1"  # noqa: S105 - a format tag, not a secret
 _KEY_LABEL = b"mcp-workflows/confirmation-token/v1"
+_REQUEST_STATE_LABEL = b"mcp-workflows/request-state/v1"
 
 
 class ConfirmationForm(BaseModel):
@@ -129,6 +130,13 @@ def signing_secret(settings: Settings) -> bytes:
     if settings.api_key is not None and not settings.sandbox:
         return settings.api_key.get_secret_value().encode()
     return secrets.token_bytes(32)
+
+
+def request_state_key(secret: bytes) -> bytes:
+    """The key that seals the SDK's requestState (the 2026-07-28 input-required round trip of a
+    confirmation form). Derived from the signing secret, like confirmation tokens, so a round
+    trip begun on one replica (or before a restart) can finish on another."""
+    return hmac.new(secret, _REQUEST_STATE_LABEL, hashlib.sha256).digest()
 
 
 class Confirmations:

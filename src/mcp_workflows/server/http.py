@@ -98,7 +98,11 @@ def run_http(
     allowed_hosts: Sequence[str] = (),
     allowed_origins: Sequence[str] = (),
     tokens: Sequence[str] = (),
+    stateless: bool = False,
 ) -> None:
+    """Serve until interrupted. Stateless: no MCP sessions, each request stands alone, so any
+    replica can answer it (handshake-era clients then confirm with tokens: there is no back
+    channel for a mid-call form)."""
     import uvicorn
 
     async def health(_: Request) -> Response:
@@ -108,11 +112,13 @@ def run_http(
 
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path="/mcp",
+        stateless_http=stateless,
         transport_security=security_settings(host, port, allowed_hosts, allowed_origins),
         host=host,
     )
     if tokens:
         app = BearerAuth(app, tokens)
     auth = f"bearer tokens ({len(tokens)} accepted)" if tokens else "no authentication"
-    logger.info("MCP endpoint: http://%s:%s/mcp (health: /health), %s", host, port, auth)
+    mode = "stateless" if stateless else "sessions"
+    logger.info("MCP endpoint: http://%s:%s/mcp (health: /health), %s, %s", host, port, mode, auth)
     uvicorn.run(app, host=host, port=port, log_level="warning")
