@@ -13,8 +13,6 @@ import inspect
 import json
 import os
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import mcp_workflows
 from mcp_workflows import cli
 from mcp_workflows.config import DEFAULT_BASE_URL, Settings
 from mcp_workflows.server.http import exposure_problem
+from tests.e2e.harness import serve_at_start_up
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFESTS = REPO / "manifests"
@@ -543,16 +542,7 @@ def clean_env() -> dict[str, str]:
 
 
 def test_serve_without_key_exits_at_once_with_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_workflows", "serve"],
-        env=clean_env(),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = serve_at_start_up([], clean_env(), cwd=tmp_path)
     assert done.returncode != 0
     assert done.stdout == "", "stdout is the MCP transport: nothing may be printed there"
     lines = done.stderr.strip().splitlines()
@@ -562,16 +552,7 @@ def test_serve_without_key_exits_at_once_with_one_line(tmp_path: Path) -> None:
 
 
 def test_unknown_toolset_is_a_start_up_error_listing_the_valid_ones() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_workflows", "serve", "--sandbox", "--toolsets", "workflows,nope"],
-        env=clean_env(),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = serve_at_start_up(["--sandbox", "--toolsets", "workflows,nope"], clean_env())
     assert done.returncode == 2
     assert "'nope'" in done.stderr
     assert "executions" in done.stderr

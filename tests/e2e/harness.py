@@ -44,6 +44,20 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def serve_at_start_up(args: list[str], env: Mapping[str, str], cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run `mcp-workflows serve ARGS` where it is expected to stop during start-up."""
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_workflows", "serve", *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 @dataclass
 class Session:
     client: Client

@@ -3,8 +3,6 @@ and the Host/Origin checks that stop DNS rebinding. Real subprocesses, real HTTP
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx2
@@ -13,7 +11,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_workflows.server.http import exposure_problem
-from tests.e2e.harness import REPO, HttpServer, free_port, server_env
+from tests.e2e.harness import HttpServer, free_port, serve_at_start_up, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -47,15 +45,7 @@ def post_initialize(url: str, headers: dict[str, str] | None = None) -> httpx2.R
 
 def test_open_server_beyond_loopback_refuses_to_start() -> None:
     env = server_env({"MISTRAL_API_KEY": "fake-key-not-used", "MISTRAL_BASE_URL": "http://127.0.0.1:9"})
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_workflows", "serve", "--transport", "http", "--host", "0.0.0.0"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = serve_at_start_up(["--transport", "http", "--host", "0.0.0.0"], env)
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()

@@ -24,7 +24,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from tests.e2e.harness import REPO, HttpServer, Mode, free_port, server_env
+from tests.e2e.harness import REPO, HttpServer, Mode, free_port, serve_at_start_up, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -198,16 +198,7 @@ async def test_progress_reaches_the_client_without_a_session(replicas: Replicas,
 
 
 def test_stateless_is_refused_on_stdio() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_workflows", "serve", "--sandbox", "--stateless"],
-        env=server_env(),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = serve_at_start_up(["--sandbox", "--stateless"], server_env())
     assert done.returncode == 2
     assert done.stdout == ""
     assert "--transport http" in done.stderr

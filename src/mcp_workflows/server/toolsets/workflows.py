@@ -171,6 +171,8 @@ class RegistrationPage(ToolResult):
 
 
 class ActiveRegistration(ToolResult):
+    """The registration execute_workflow runs: an active one (served by a worker) when one exists."""
+
     id: str
     deployment_name: str | None = None
     input_schema: dict[str, Any] | None = Field(default=None, description="What execute_workflow's input must match.")
