@@ -75,3 +75,32 @@ def test_risk_class_and_annotations_follow_the_upstream_table(spec: object) -> N
         assert hints.idempotent_hint is False, "starting work twice is not idempotent"
     if spec.risk is R:
         assert hints.idempotent_hint is True
+
+
+def test_every_listing_of_workflow_rows_is_trimmed_by_the_scope_rules() -> None:
+    """A list tool whose rows name their workflow must declare it, or allow/deny would not hide them."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from mcp_workflows.server.toolsets import tool_function
+
+    for spec in CATALOG:
+        result = typing.get_type_hints(tool_function(spec.name))["return"]
+        row_fields = {
+            field: typing.get_args(info.annotation)[0]
+            for field, info in result.model_fields.items()
+            if typing.get_origin(info.annotation) is list
+            and isinstance(typing.get_args(info.annotation)[0], type)
+            and issubclass(typing.get_args(info.annotation)[0], BaseModel)
+        }
+        named = {
+            (field, name)
+            for field, row in row_fields.items()
+            for name in ("name", "workflow_name")
+            if name in row.model_fields and (name == "workflow_name" or field == "workflows")
+        }
+        if spec.listing is None:
+            assert not named, f"{spec.name} lists rows named by workflow ({named}) but declares no listing"
+        else:
+            assert spec.listing in named, f"{spec.name}: listing {spec.listing} is not a field of its rows"

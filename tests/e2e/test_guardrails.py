@@ -199,6 +199,14 @@ async def test_read_only_registers_no_tool_that_writes() -> None:
         assert not await workflow_archived(session, "greeting")
 
 
+LISTINGS = [
+    ("list_workflows", "workflows", "name"),
+    ("list_workflow_registrations", "registrations", "workflow_name"),
+    ("list_runs", "runs", "workflow_name"),
+    ("list_schedules", "schedules", "workflow_name"),
+]
+
+
 @pytest.mark.parametrize(
     ("env", "allowed", "refused"),
     [
@@ -243,6 +251,15 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(env: dict[str, str],
         assert listing.is_error
         runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": refused})
         assert len(runs["executions"]) == 1, "the refused execute started nothing"
+
+        # Listings show only what the agent may touch, though upstream has both.
+        for tool, rows, name_field in LISTINGS:
+            page = await session.call(tool, {"limit": 100})
+            assert not page.is_error, text_of(page)
+            assert page.structured_content is not None
+            names = {row[name_field] for row in page.structured_content[rows]}
+            assert allowed in names, f"{tool} lists {allowed}"
+            assert refused not in names, f"{tool} hides {refused}"
 
 
 async def test_caps_on_executions_and_destructive_calls() -> None:

@@ -100,14 +100,15 @@ class WorkflowsServer(MCPServer[AppState]):
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         refusal = await state.gate.refusal(spec, arguments, state.api)
-        result = error_result(refusal) if refusal else await self._run(name, arguments, context)
+        result = error_result(refusal) if refusal else await self._run(spec, arguments, context, state.gate)
         if isinstance(result, CallToolResult):
             state.gate.account(spec, arguments, result, refused=refusal is not None)
         return result
 
     async def _run(
-        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any]
+        self, spec: ToolSpec, arguments: dict[str, Any], context: Context[AppState, Any], gate: CallGate
     ) -> CallToolResult | InputRequiredResult:
+        name = spec.name
         self.build_tool(name)
         try:
             # The tool's own typed model comes back unconverted: it is dumped once, below,
@@ -118,6 +119,7 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, CallToolResult | InputRequiredResult):
             return result
         if isinstance(result, BaseModel):
+            result = gate.visible(spec, result)
             return success_result(result.model_dump(mode="json", by_alias=True, exclude_none=True))
         raise TypeError(f"tool {name} returned {type(result).__name__}, not a result model")
 

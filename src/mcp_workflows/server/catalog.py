@@ -58,6 +58,7 @@ class ToolSpec:
     always_preview: bool = False
     batch_argument: str | None = None
     target: tuple[str, str] | None = None  # (kind, argument): what allow/deny rules check
+    listing: tuple[str, str] | None = None  # (rows, workflow-name field): the rows allow/deny rules hide
 
     @property
     def operation_ids(self) -> tuple[str, ...]:
@@ -93,7 +94,8 @@ SCHEDULE = ("schedule", "schedule_id")
 
 CATALOG: tuple[ToolSpec, ...] = (
     # workflows: find, inspect, edit, archive and run workflows (incl. registrations)
-    ToolSpec("list_workflows", "workflows", "List workflows", Risk.READ, (wf.LIST_WORKFLOWS,)),
+    ToolSpec("list_workflows", "workflows", "List workflows", Risk.READ, (wf.LIST_WORKFLOWS,),
+             listing=("workflows", "name")),
     ToolSpec("get_workflow", "workflows", "Get a workflow and its input schema", Risk.READ, (wf.GET_WORKFLOW,),
              target=WORKFLOW),
     ToolSpec("update_workflow", "workflows", "Update workflow metadata", Risk.WRITE, (wf.UPDATE_WORKFLOW,),
@@ -105,7 +107,7 @@ CATALOG: tuple[ToolSpec, ...] = (
     ToolSpec("bulk_archive_workflows", "workflows", "Archive or unarchive many workflows", Risk.DESTRUCTIVE,
              (wf.BULK_ARCHIVE, wf.BULK_UNARCHIVE), always_preview=True, target=WORKFLOWS),
     ToolSpec("list_workflow_registrations", "workflows", "List workflow registrations", Risk.READ,
-             (wf.LIST_REGISTRATIONS,)),
+             (wf.LIST_REGISTRATIONS,), listing=("registrations", "workflow_name")),
     ToolSpec("get_workflow_registration", "workflows", "Get a workflow registration", Risk.READ,
              (wf.GET_REGISTRATION,), target=REGISTRATION),
     ToolSpec("execute_workflow", "workflows", "Execute a workflow", Risk.EXECUTE, (wf.EXECUTE_WORKFLOW,),
@@ -127,7 +129,8 @@ CATALOG: tuple[ToolSpec, ...] = (
     ToolSpec("reset_execution", "executions", "Reset an execution", Risk.DESTRUCTIVE, (ex.RESET,),
              idempotent=False, target=EXECUTION),
     # runs: list executions, read runs and histories
-    ToolSpec("list_runs", "runs", "List executions", Risk.READ, (runs.LIST_RUNS,)),
+    ToolSpec("list_runs", "runs", "List executions", Risk.READ, (runs.LIST_RUNS,),
+             listing=("runs", "workflow_name")),
     ToolSpec("get_run", "runs", "Get a run", Risk.READ, (runs.GET_RUN,)),
     ToolSpec("get_execution_history", "runs", "Get an execution's history", Risk.READ,
              (ex.GET_HISTORY, runs.GET_RUN_HISTORY), target=EXECUTION),
@@ -141,7 +144,8 @@ CATALOG: tuple[ToolSpec, ...] = (
     # events: what happened across executions
     ToolSpec("list_events", "events", "Read workflow events", Risk.READ, (events.LIST_EVENTS, events.STREAM_EVENTS)),
     # schedules: recurring executions
-    ToolSpec("list_schedules", "schedules", "List schedules", Risk.READ, (sch.LIST_SCHEDULES,)),
+    ToolSpec("list_schedules", "schedules", "List schedules", Risk.READ, (sch.LIST_SCHEDULES,),
+             listing=("schedules", "workflow_name")),
     ToolSpec("get_schedule", "schedules", "Get a schedule", Risk.READ, (sch.GET_SCHEDULE,), target=SCHEDULE),
     ToolSpec("create_schedule", "schedules", "Create a schedule", Risk.EXECUTE, (sch.CREATE_SCHEDULE,),
              idempotent=False, target=WORKFLOW),

@@ -1,4 +1,5 @@
-"""Every tool call passes this gate: scope rules and caps before it runs, accounting after.
+"""Every tool call passes this gate: scope rules and caps before it runs; listings trimmed to
+the scope and accounting after.
 
 The server applies it centrally (server/app.py), so a tool cannot forget a rule. Confirmation
 is a separate step inside guarded tools (server/guardrails.py), because only the tool knows
@@ -8,9 +9,10 @@ what to show the human.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp_types import CallToolResult
+from pydantic import BaseModel
 
 from mcp_workflows.config import Settings
 from mcp_workflows.server.audit import audit
@@ -20,6 +22,8 @@ from mcp_workflows.server.targets import audit_targets, workflow_names
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
+
+R = TypeVar("R", bound=BaseModel)
 
 
 class CallGate:
@@ -47,6 +51,16 @@ class CallGate:
             if reason := self.scope.refusal(name):
                 return f"{spec.name} refused: {reason}. Ask the operator to change the rule if this is needed."
         return None
+
+    def visible(self, spec: ToolSpec, result: R) -> R:
+        """A listing without the rows of workflows the rules put out of scope, so the agent only
+        sees what it may touch. Rows that do not name their workflow stay."""
+        if spec.listing is None or not self.scope.active:
+            return result
+        rows_field, name_field = spec.listing
+        rows = getattr(result, rows_field)
+        kept = [row for row in rows if (name := getattr(row, name_field)) is None or self.scope.refusal(name) is None]
+        return result if len(kept) == len(rows) else result.model_copy(update={rows_field: kept})
 
     def account(self, spec: ToolSpec, arguments: Mapping[str, Any], result: CallToolResult, refused: bool) -> None:
         """Count what was done against the caps and write the audit line of a mutating call."""
