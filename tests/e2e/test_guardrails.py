@@ -232,10 +232,12 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(env: dict[str, str],
                     "schedule": {"input": INPUTS[name], "intervals": [{"every": "PT1H"}]},
                 },
             )
+            runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": name})
             ids[name] = {
                 "get_workflow": {"workflow_identifier": registration["workflow_id"]},
                 "get_workflow_registration": {"registration_id": registration["id"]},
                 "get_execution": {"execution_id": execution_id},
+                "get_run": {"run_id": runs["executions"][0]["run_id"]},
                 "get_schedule": {"schedule_id": schedule["schedule_id"]},
             }
         for tool, args in ids[allowed].items():

@@ -91,6 +91,7 @@ REGISTRATION = ("registration", "registration_id")
 EXECUTION = ("execution", "execution_id")
 EXECUTIONS = ("execution", "execution_ids")
 SCHEDULE = ("schedule", "schedule_id")
+RUN = ("run", "run_id")
 
 CATALOG: tuple[ToolSpec, ...] = (
     # workflows: find, inspect, edit, archive and run workflows (incl. registrations)
@@ -131,7 +132,7 @@ CATALOG: tuple[ToolSpec, ...] = (
     # runs: list executions, read runs and histories
     ToolSpec("list_runs", "runs", "List executions", Risk.READ, (runs.LIST_RUNS,),
              listing=("runs", "workflow_name")),
-    ToolSpec("get_run", "runs", "Get a run", Risk.READ, (runs.GET_RUN,)),
+    ToolSpec("get_run", "runs", "Get a run", Risk.READ, (runs.GET_RUN,), target=RUN),
     ToolSpec("get_execution_history", "runs", "Get an execution's history", Risk.READ,
              (ex.GET_HISTORY, runs.GET_RUN_HISTORY), target=EXECUTION),
     # observability: traces, logs, metrics

@@ -42,6 +42,8 @@ async def _workflow_name(api: WorkflowsClient, kind: str, value: str) -> str | N
         return (await api.executions.get(value)).workflow_name
     if kind == "schedule":
         return (await api.schedules.get(value)).workflow_name
+    if kind == "run":
+        return (await api.runs.get(value)).workflow_name
     raise ValueError(f"unknown target kind {kind!r}")
 
 
