@@ -17,14 +17,6 @@ from mcp_workflows.api.models.base import RequestModel, UpstreamModel
 # 1 SKIP (upstream default), 2 BUFFER_ONE, 3 BUFFER_ALL, 4 CANCEL_OTHER (graceful),
 # 5 TERMINATE_OTHER (forced), 6 ALLOW_ALL. 4 and 5 stop the running execution.
 OverlapPolicy = Literal[1, 2, 3, 4, 5, 6]
-OVERLAP_NAMES: dict[int, str] = {
-    1: "SKIP",
-    2: "BUFFER_ONE",
-    3: "BUFFER_ALL",
-    4: "CANCEL_OTHER",
-    5: "TERMINATE_OTHER",
-    6: "ALLOW_ALL",
-}
 ScheduleStatusFilter = Literal["active", "paused"]
 
 
