@@ -8,11 +8,20 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_workflows.api.models.executions import LogRecord
-from mcp_workflows.api.models.observability import TraceSpan
-from mcp_workflows.api.sse import read_bounded
+from mcp_workflows.api.models.observability import LogRecord, TraceSpan
+from mcp_workflows.api.observability import (
+    EXECUTION_LOGS,
+    EXECUTION_LOGS_STREAM,
+    TRACE_EVENTS,
+    TRACE_INFO,
+    TRACE_OTEL,
+    TRACE_SUMMARY,
+    WORKFLOW_METRICS,
+)
+from mcp_workflows.api.streams import parse_frame, read_bounded
+from mcp_workflows.server.catalog import Risk, Target, tool
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import (
+from mcp_workflows.server.tools.shared import (
     Cursor,
     ExecutionId,
     NextCursor,
@@ -83,6 +92,12 @@ class Metrics(ToolResult):
 # ---------------------------------------------------------------- tools
 
 
+@tool(
+    Risk.READ,
+    "Get an execution's trace",
+    operations=(TRACE_SUMMARY, TRACE_EVENTS, TRACE_INFO, TRACE_OTEL),
+    target=Target("execution", "execution_id"),
+)
 async def get_execution_trace(
     ctx: Context,
     execution_id: ExecutionId,
@@ -169,6 +184,12 @@ def _otel_summary(data: dict[str, Any]) -> tuple[int, list[str]]:
     return count, sorted(services)[:20]
 
 
+@tool(
+    Risk.READ,
+    "Read an execution's logs",
+    operations=(EXECUTION_LOGS, EXECUTION_LOGS_STREAM),
+    target=Target("execution", "execution_id"),
+)
 async def get_execution_logs(
     ctx: Context,
     execution_id: ExecutionId,
@@ -187,7 +208,7 @@ async def get_execution_logs(
         return LogPage(logs=lines, next_cursor=page.next_cursor, note=_cut_note(page.results))
     async with api.execution_logs_stream(execution_id, run_id=run, resume=cursor) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds, after=cursor)
-    parsed = (frame.parse(LogRecord) for frame in read.frames if frame.event in (None, "log"))
+    parsed = (parse_frame(frame, LogRecord) for frame in read.frames if frame.event in ("message", "log"))
     records = [record for record in parsed if record is not None]
     if read.error:
         status = f"stream error: {read.error.detail}; call again with cursor to resume"
@@ -211,6 +232,12 @@ def _cut_note(records: list[LogRecord]) -> str | None:
     return f"{cut} message(s) cut to {MESSAGE_CHARS} characters" if cut else None
 
 
+@tool(
+    Risk.READ,
+    "Get workflow metrics",
+    operations=(WORKFLOW_METRICS,),
+    target=Target("workflow", "workflow_name"),
+)
 async def get_workflow_metrics(
     ctx: Context,
     workflow_name: Annotated[
@@ -240,7 +267,3 @@ async def get_workflow_metrics(
         latency_over_time=value if isinstance(value, list) else [],
         note=join_notes(note, cut),
     )
-
-
-DESCRIBE: dict[str, Any] = {}
-TOOLS = {fn.__name__: fn for fn in (get_execution_trace, get_execution_logs, get_workflow_metrics)}

@@ -3,60 +3,51 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
-import anyio
 import pydantic_core
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from mcp_workflows.api.errors import Conflict, NotFound
+from mcp_workflows.api.errors import Conflict, NotFound, WorkflowsAPIError
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
-from mcp_workflows.api.models.workflows import (
-    HandlerDefinition,
-    Workflow,
-    WorkflowCodeDefinition,
-    WorkflowRegistration,
-    WorkflowUpdate,
+from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowRegistration, WorkflowUpdate
+from mcp_workflows.api.workflows import (
+    ARCHIVE_WORKFLOW,
+    BULK_ARCHIVE,
+    BULK_UNARCHIVE,
+    EXECUTE_REGISTRATION,
+    EXECUTE_WORKFLOW,
+    GET_REGISTRATION,
+    GET_WORKFLOW,
+    LIST_REGISTRATIONS,
+    LIST_WORKFLOWS,
+    UNARCHIVE_WORKFLOW,
+    UPDATE_WORKFLOW,
 )
+from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.concurrency import gather
+from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.results import CreatedIdError, ToolInputError
+from mcp_workflows.server.schema_check import check_against_schema
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.toolsets.common import (
-    Confirmation,
-    ConfirmationToken,
+from mcp_workflows.server.tools.outcomes import ExecutionOutcome, outcome_of
+from mcp_workflows.server.tools.shared import (
     Cursor,
-    Guarded,
     Limit,
     NextCursor,
+    RegistrationId,
     ToolResult,
+    WaitSeconds,
+    WorkflowIdentifier,
     both,
-    confirm,
+    check_workflow_input,
 )
-from mcp_workflows.server.toolsets.outcomes import ExecutionOutcome, outcome_of
-from mcp_workflows.server.validation import check_against_schema
 from mcp_workflows.server.waiting import wait_for_end
 
 # ---------------------------------------------------------------- parameters
 
-WorkflowIdentifier = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=256,
-        description="Workflow name or id, from list_workflows.",
-    ),
-]
-RegistrationId = Annotated[
-    uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
-]
-WaitSeconds = Annotated[
-    float,
-    Field(
-        ge=0,
-        le=50,
-        description="Seconds to wait for the result (0: return at once).",
-    ),
-]
 ExecutionInput = Annotated[
     dict[str, Any] | None,
     Field(description="Input matching get_workflow's input_schema."),
@@ -78,6 +69,13 @@ DeploymentName = Annotated[
         description="Deployment to run on, when several serve the workflow.",
     ),
 ]
+WorkflowIds = Annotated[
+    list[uuid.UUID],
+    Field(min_length=1, max_length=100, description="Workflow ids from list_workflows."),
+    AfterValidator(lambda ids: sorted(set(ids), key=str)),  # one token fits any order of the same ids
+]
+WORKFLOW = Target("workflow", "workflow_identifier")
+REGISTRATION = Target("registration", "registration_id")
 
 # ---------------------------------------------------------------- results
 
@@ -190,22 +188,16 @@ class ArchiveOutcome(Guarded):
 
 
 def _all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
-    return (
-        _handlers("signal", definition.signals)
-        + _handlers("query", definition.queries)
-        + _handlers("update", definition.updates)
-    )
-
-
-def _handlers(kind: Literal["signal", "query", "update"], definitions: list[HandlerDefinition]) -> list[Handler]:
     return [
-        Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema) for h in definitions
+        Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema)
+        for kind, h in definition.handlers()
     ]
 
 
 # ---------------------------------------------------------------- tools
 
 
+@tool(Risk.READ, "List workflows", operations=(LIST_WORKFLOWS,), listing=Listing("workflows", "name"))
 async def list_workflows(
     ctx: Context,
     search: Annotated[str | None, Field(max_length=200, description="Text to find in names.")] = None,
@@ -231,17 +223,18 @@ async def list_workflows(
     return WorkflowPage(workflows=[WorkflowSummary.of(w) for w in page.workflows], next_cursor=page.next_cursor)
 
 
+@tool(Risk.READ, "Get a workflow and its input schema", operations=(GET_WORKFLOW,), target=WORKFLOW)
 async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowDetail:
     """Get a workflow, whether a worker serves it, and its active registration: the input_schema
     execute_workflow's input must match, and the signal, query and update handlers."""
     state = app_state(ctx)
-    if state.definitions.cached(workflow_identifier) is not None:
+    if state.registrations.cached(workflow_identifier) is not None:
         workflow = await state.api.workflows.get(workflow_identifier)
     else:  # both lookups at once: one round trip of latency instead of two
         workflow, _ = await both(
-            state.api.workflows.get(workflow_identifier), state.definitions.candidates(workflow_identifier)
+            state.api.workflows.get(workflow_identifier), state.registrations.candidates(workflow_identifier)
         )
-    mine = await state.definitions.of_workflow(workflow.id, workflow_identifier)
+    mine = await state.registrations.of_workflow(workflow.id, workflow_identifier)
     chosen = mine[0] if mine else None
     note = None
     if chosen is None:
@@ -259,6 +252,7 @@ async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) ->
     return WorkflowDetail(workflow=WorkflowSummary.of(workflow), registration=registration, note=note)
 
 
+@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW,), target=WORKFLOW)
 async def update_workflow(
     ctx: Context,
     workflow_identifier: WorkflowIdentifier,
@@ -279,8 +273,6 @@ async def update_workflow(
         tags=tags,
     )
     if not update.model_dump(exclude_none=True):
-        from mcp_workflows.server.results import ToolInputError
-
         raise ToolInputError(
             "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags."
         )
@@ -295,22 +287,24 @@ async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
     )
 
 
-async def archive_workflow(
-    ctx: Context,
-    workflow_identifier: WorkflowIdentifier,
-    answer: Confirmation,
-    confirmation_token: ConfirmationToken = None,
-) -> ArchiveOutcome:
+@tool(
+    Risk.DESTRUCTIVE,
+    "Archive a workflow",
+    operations=(ARCHIVE_WORKFLOW,),
+    target=WORKFLOW,
+    confirm=Confirm(describe_archive),
+)
+async def archive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> ArchiveOutcome:
     """Archive a workflow (unarchive_workflow undoes it). The user confirms first: in a form,
     or by agreeing to the message returned with a confirmation_token."""
-    args = {"workflow_identifier": workflow_identifier}
-    refused, path = await confirm(ctx, "archive_workflow", args, answer, confirmation_token, ArchiveOutcome)
-    if refused is not None:
-        return refused
     workflow = await app_state(ctx).api.workflows.archive(workflow_identifier)
-    return ArchiveOutcome(
-        message=f'Archived "{workflow.display_name}".', workflow=WorkflowRef.of(workflow), confirmed_by=path
-    )
+    return ArchiveOutcome(message=f'Archived "{workflow.display_name}".', workflow=WorkflowRef.of(workflow))
+
+
+@tool(Risk.WRITE, "Unarchive a workflow", operations=(UNARCHIVE_WORKFLOW,), target=WORKFLOW)
+async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowRef:
+    """Unarchive a workflow so it shows in default listings again."""
+    return WorkflowRef.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
 
 
 class BulkArchiveOutcome(Guarded):
@@ -322,26 +316,17 @@ async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str
     """The blast radius: how many, a sample by name, and what would be skipped and why."""
     archive = bool(args.get("archive", True))
     ids = [str(i) for i in args["workflow_ids"]]
-    found: dict[str, Workflow] = {}
-    missing: list[str] = []
 
-    async def look(workflow_id: str) -> None:
+    async def look(workflow_id: str) -> Workflow | None:
         try:
-            found[workflow_id] = await state.api.workflows.get(workflow_id)
+            return await state.api.workflows.get(workflow_id)
         except NotFound:
-            missing.append(workflow_id)
+            return None
 
-    limiter = anyio.CapacityLimiter(8)
-
-    async def limited(workflow_id: str) -> None:
-        async with limiter:
-            await look(workflow_id)
-
-    async with anyio.create_task_group() as group:
-        for workflow_id in ids:
-            group.start_soon(limited, workflow_id)
-    targets = [found[i] for i in ids if i in found and found[i].archived != archive]
-    unchanged = [found[i].name for i in ids if i in found and found[i].archived == archive]
+    found = dict(zip(ids, await gather([look(i) for i in ids]), strict=True))
+    targets = [w for w in found.values() if w is not None and w.archived != archive]
+    unchanged = [w.name for w in found.values() if w is not None and w.archived == archive]
+    missing = [i for i, w in found.items() if w is None]
     verb = "Archive" if archive else "Unarchive"
     sample = ", ".join(f'"{w.display_name}" ({w.name})' for w in targets[:5])
     more = f" and {len(targets) - 5} more" if len(targets) > 5 else ""
@@ -353,36 +338,37 @@ async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str
     return " ".join(lines)
 
 
+@tool(
+    Risk.DESTRUCTIVE,
+    "Archive or unarchive many workflows",
+    operations=(BULK_ARCHIVE, BULK_UNARCHIVE),
+    target=Target("workflow", "workflow_ids"),
+    confirm=Confirm(describe_bulk_archive),
+    always_preview=True,
+)
 async def bulk_archive_workflows(
     ctx: Context,
-    workflow_ids: Annotated[
-        list[uuid.UUID], Field(min_length=1, max_length=100, description="Workflow ids from list_workflows.")
-    ],
-    answer: Confirmation,
+    workflow_ids: WorkflowIds,
     archive: Annotated[bool, Field(description="false unarchives instead.")] = True,
-    confirmation_token: ConfirmationToken = None,
 ) -> BulkArchiveOutcome:
     """Archive (or unarchive) many workflows by id; always previews which first, then acts on the
     confirmation_token."""
-    ids = sorted({str(i) for i in workflow_ids})
-    args = {"workflow_ids": ids, "archive": archive}
-    refused, path = await confirm(ctx, "bulk_archive_workflows", args, answer, confirmation_token, BulkArchiveOutcome)
-    if refused is not None:
-        return refused
-    result = await app_state(ctx).api.workflows.bulk_set_archived(ids, archived=archive)
+    ids = [str(i) for i in workflow_ids]
+    api = app_state(ctx).api.workflows
+    result = await (api.bulk_archive(ids) if archive else api.bulk_unarchive(ids))
     return BulkArchiveOutcome(
         message=f"{'Archived' if archive else 'Unarchived'} {len(result.done)}, failed {len(result.errored)}.",
         done=[WorkflowRef.of(w) for w in result.done],
         failed=[f"{e.get('workflow_id')}: {e.get('message')}" for e in result.errored],
-        confirmed_by=path,
     )
 
 
-async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowRef:
-    """Unarchive a workflow so it shows in default listings again."""
-    return WorkflowRef.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
-
-
+@tool(
+    Risk.READ,
+    "List workflow registrations",
+    operations=(LIST_REGISTRATIONS,),
+    listing=Listing("registrations", "workflow_name"),
+)
 async def list_workflow_registrations(
     ctx: Context,
     workflow_id: Annotated[uuid.UUID | None, Field(description="Only this workflow's (id).")] = None,
@@ -419,91 +405,78 @@ async def list_workflow_registrations(
     )
 
 
+@tool(Risk.READ, "Get a workflow registration", operations=(GET_REGISTRATION,), target=REGISTRATION)
 async def get_workflow_registration(ctx: Context, registration_id: RegistrationId) -> RegistrationDetail:
     """Get a registration: its input and output schemas and its handlers."""
     return RegistrationDetail.of(await app_state(ctx).api.workflows.get_registration(str(registration_id)))
 
 
+async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
+    if "workflow_identifier" in args:
+        workflow = await state.api.workflows.get(str(args["workflow_identifier"]))
+        name = f'"{workflow.display_name}" ({workflow.name})'
+    else:
+        name = f"registration {args['registration_id']}"
+    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
+
+
+async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
+    await check_workflow_input(state, args["workflow_identifier"], args.get("deployment_name"), args.get("input"))
+
+
+@tool(
+    Risk.EXECUTE,
+    "Execute a workflow",
+    operations=(EXECUTE_WORKFLOW,),
+    target=WORKFLOW,
+    confirm=Confirm(describe_execute, check=check_execute, unbound=("execution_id", "wait_seconds")),
+)
 async def execute_workflow(
     ctx: Context,
     workflow_identifier: WorkflowIdentifier,
-    answer: Confirmation,
     input: ExecutionInput = None,
     execution_id: NewExecutionId = None,
     deployment_name: DeploymentName = None,
     wait_seconds: WaitSeconds = 25,
-    confirmation_token: ConfirmationToken = None,
 ) -> ExecutionOutcome:
     """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
     the execution_id and what to call next. Retrying with the same execution_id never runs twice;
     cancelling this call leaves the execution running."""
-    state = app_state(ctx)
-    args = {"workflow_identifier": workflow_identifier, "input": input, "deployment_name": deployment_name}
-    refused, path = await confirm(ctx, "execute_workflow", args, answer, confirmation_token, ExecutionOutcome)
-    if refused is not None:
-        return refused
-    registration = _registration_for(
-        await state.definitions.candidates(workflow_identifier), workflow_identifier, deployment_name
-    )
-    if registration is not None:
-        check_against_schema(
-            input or {},
-            registration.definition.input_schema,
-            what="input",
-            schema_source="get_workflow shows the input_schema.",
-        )
+    api = app_state(ctx).api.workflows
     request = ExecutionRequest(
         execution_id=execution_id or _new_execution_id(), input=input, deployment_name=deployment_name
     )
-    return await _start(
-        ctx, request, wait_seconds, lambda: state.api.workflows.execute(workflow_identifier, request), path
-    )
+    return await _start(ctx, request, wait_seconds, lambda: api.execute(workflow_identifier, request))
 
 
-async def execute_workflow_registration(
-    ctx: Context,
-    registration_id: RegistrationId,
-    answer: Confirmation,
-    input: ExecutionInput = None,
-    execution_id: NewExecutionId = None,
-    wait_seconds: WaitSeconds = 25,
-    confirmation_token: ConfirmationToken = None,
-) -> ExecutionOutcome:
-    """Deprecated upstream: use execute_workflow with deployment_name. Runs one registration."""
-    args = {"registration_id": str(registration_id), "input": input}
-    refused, path = await confirm(
-        ctx, "execute_workflow_registration", args, answer, confirmation_token, ExecutionOutcome
-    )
-    if refused is not None:
-        return refused
-    registration = await app_state(ctx).api.workflows.get_registration(str(registration_id))
+async def check_execute_registration(state: AppState, args: Mapping[str, Any]) -> None:
+    registration = await state.api.workflows.get_registration(str(args["registration_id"]))
     check_against_schema(
-        input or {},
+        args.get("input") or {},
         registration.definition.input_schema,
         what="input",
         schema_source="get_workflow_registration shows the input_schema.",
     )
+
+
+@tool(
+    Risk.EXECUTE,
+    "Execute a registration (deprecated)",
+    operations=(EXECUTE_REGISTRATION,),
+    target=REGISTRATION,
+    confirm=Confirm(describe_execute, check=check_execute_registration, unbound=("execution_id", "wait_seconds")),
+)
+async def execute_workflow_registration(
+    ctx: Context,
+    registration_id: RegistrationId,
+    input: ExecutionInput = None,
+    execution_id: NewExecutionId = None,
+    wait_seconds: WaitSeconds = 25,
+) -> ExecutionOutcome:
+    """Deprecated upstream: use execute_workflow with deployment_name. Runs one registration."""
+    api = app_state(ctx).api.workflows
     request = ExecutionRequest(execution_id=execution_id or _new_execution_id(), input=input)
-    return await _start(
-        ctx,
-        request,
-        wait_seconds,
-        lambda: app_state(ctx).api.workflows.execute_registration(str(registration_id), request),
-        path,
-    )
-
-
-def _registration_for(
-    candidates: list[WorkflowRegistration], workflow_identifier: str, deployment_name: str | None
-) -> WorkflowRegistration | None:
-    """The registration an execution will run, when it is known without a guess."""
-    mine = [
-        r
-        for r in candidates
-        if workflow_identifier in (r.workflow_id, r.workflow.name if r.workflow else None)
-        and (deployment_name is None or r.deployment_name == deployment_name)
-    ]
-    return mine[0] if len(mine) == 1 else None
+    return await _start(ctx, request, wait_seconds, lambda: api.execute_registration(str(registration_id), request))
 
 
 def _new_execution_id() -> str:
@@ -511,47 +484,30 @@ def _new_execution_id() -> str:
 
 
 async def _start(
-    ctx: Context, request: ExecutionRequest, wait_seconds: float, send: Any, confirmed_by: str
+    ctx: Context,
+    request: ExecutionRequest,
+    wait_seconds: float,
+    send: Callable[[], Awaitable[Execution | ExecutionSyncResult]],
 ) -> ExecutionOutcome:
-    api = app_state(ctx).api
-    assert request.execution_id is not None
+    """Send the start request and wait; any failure from then on names the execution_id."""
+    state = app_state(ctx)
+    api = state.api
+    execution_id = request.execution_id
+    assert execution_id is not None
     try:
-        started: Execution | ExecutionSyncResult = await send()
-    except Conflict:
-        # Our own execution id already exists: a retried call whose first attempt got through.
-        started = await api.executions.get(request.execution_id)
-    known = started if isinstance(started, Execution) else None
-    quiet_s = app_state(ctx).settings.stream_quiet_s
-    waited = await wait_for_end(api, request.execution_id, wait_seconds, ctx, known=known, quiet_s=quiet_s)
-    return outcome_of(waited).model_copy(update={"confirmed_by": confirmed_by})
-
-
-async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
-    target = args.get("workflow_identifier") or f"registration {args.get('registration_id')}"
-    workflow = await state.api.workflows.get(str(target)) if "workflow_identifier" in args else None
-    name = f'"{workflow.display_name}" ({workflow.name})' if workflow else str(target)
-    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
-
-
-DESCRIBE = {
-    "archive_workflow": describe_archive,
-    "bulk_archive_workflows": describe_bulk_archive,
-    "execute_workflow": describe_execute,
-    "execute_workflow_registration": describe_execute,
-}
-
-TOOLS = {
-    fn.__name__: fn
-    for fn in (
-        list_workflows,
-        get_workflow,
-        update_workflow,
-        archive_workflow,
-        unarchive_workflow,
-        bulk_archive_workflows,
-        list_workflow_registrations,
-        get_workflow_registration,
-        execute_workflow,
-        execute_workflow_registration,
-    )
-}
+        try:
+            started = await send()
+        except Conflict:
+            # Our own execution id already exists: a retried call whose first attempt got through.
+            started = await api.executions.get(execution_id)
+        known = started if isinstance(started, Execution) else None
+        waited = await wait_for_end(
+            api, execution_id, wait_seconds, ctx, known=known, quiet_s=state.settings.stream_quiet_s
+        )
+    except WorkflowsAPIError as exc:
+        follow = (
+            f"Call wait_for_execution(execution_id={execution_id!r}) to follow it instead of executing again "
+            f"(executing again with execution_id={execution_id!r} never starts a second run)."
+        )
+        raise CreatedIdError(exc, f"Execution {execution_id!r}", follow) from exc
+    return outcome_of(waited)

@@ -7,8 +7,7 @@ from typing import Any
 from mcp_types import Tool
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import BY_NAME
-from mcp_workflows.server.tool_index import wire_form
+from mcp_workflows.server.tool_index import indexed_specs, indexed_tools, wire_form
 
 
 async def advertised_tools(settings: Settings) -> list[Tool]:
@@ -22,13 +21,13 @@ async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
     """Every active tool as advertised by tools/list, joined with its catalog row."""
     entries = []
     for tool in await advertised_tools(settings):
-        spec = BY_NAME[tool.name]
+        spec = indexed_specs()[tool.name]
         entries.append(
             {
                 "name": tool.name,
                 "toolset": spec.toolset,
                 "risk": spec.risk.value,
-                "operation_ids": list(spec.operation_ids),
+                "operation_ids": list(spec.operations),
                 "title": tool.title,
                 "description": tool.description,
                 "annotations": tool.annotations.model_dump(by_alias=True, exclude_none=True)
@@ -43,12 +42,12 @@ async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
 
 async def render_table(settings: Settings) -> str:
     """A table of the active tools with risk class and token cost, and the tools/list total."""
-    from mcp_workflows.server.tokens import count_tokens, exact_counts_available
+    from mcp_workflows.reporting.tokens import count_tokens, exact_counts_available
 
     tools = await advertised_tools(settings)
     rows = [("tool", "toolset", "risk", "tokens")]
     for tool in tools:
-        spec = BY_NAME[tool.name]
+        spec = indexed_specs()[tool.name]
         rows.append((tool.name, spec.toolset, spec.risk.value, str(count_tokens(wire_form(tool)))))
     total = count_tokens({"tools": [wire_form(tool) for tool in tools]})
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -60,13 +59,11 @@ async def render_table(settings: Settings) -> str:
 
 def render_markdown() -> str:
     """The README's tool table, from the catalog and the tool index (kept in sync by a test)."""
-    from mcp_workflows.server.catalog import CATALOG
-    from mcp_workflows.server.selection import DEFAULT_TOOLSETS
-    from mcp_workflows.server.tool_index import indexed_tools
+    from mcp_workflows.server.guard.selection import DEFAULT_TOOLSETS
 
     index = indexed_tools()
     lines = ["| tool | toolset | risk | what it does |", "|---|---|---|---|"]
-    for spec in CATALOG:
+    for spec in indexed_specs().values():
         default = " (default)" if spec.toolset in DEFAULT_TOOLSETS else ""
         description = (index[spec.name].description or "").replace("|", "/")
         lines.append(f"| `{spec.name}` | {spec.toolset}{default} | {spec.risk.value} | {description} |")

@@ -1,16 +1,13 @@
-"""What an operator allows the agent to touch: workflow allow/deny lists and caps on mutating calls.
+"""Which workflows the agent may touch: the operator's allow and deny lists of name globs.
 
-Applied centrally by the server before a tool runs, so no tool can forget them. A refusal says
+Applied centrally by the call gate before a tool runs, so no tool can forget them. A refusal says
 which rule refused the call.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mcp_workflows.config import Settings
 
@@ -45,32 +42,3 @@ class WorkflowScope:
                 f"(allow_workflows='{','.join(self.allow)}')"
             )
         return None
-
-
-@dataclass
-class WindowCap:
-    """At most `limit` events per sliding window of `window_s` seconds (None: unlimited)."""
-
-    name: str
-    limit: int | None
-    window_s: float
-    clock: Callable[[], float] = time.monotonic
-    _events: deque[float] = field(default_factory=deque)
-
-    def refusal(self) -> str | None:
-        if self.limit is None:
-            return None
-        now = self.clock()
-        while self._events and now - self._events[0] >= self.window_s:
-            self._events.popleft()
-        if len(self._events) < self.limit:
-            return None
-        retry_in = self.window_s - (now - self._events[0])
-        return (
-            f"the operator's cap of {self.limit} {self.name} per {self.window_s:.0f} s is reached; "
-            f"the next one is possible in {retry_in:.0f} s"
-        )
-
-    def record(self) -> None:
-        if self.limit is not None:
-            self._events.append(self.clock())

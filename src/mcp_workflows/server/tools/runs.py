@@ -10,10 +10,13 @@ import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_workflows.api.executions import GET_HISTORY
 from mcp_workflows.api.models.executions import ExecutionSummary
+from mcp_workflows.api.runs import GET_RUN, GET_RUN_HISTORY, LIST_RUNS
+from mcp_workflows.server.catalog import Listing, Risk, Target, tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import (
+from mcp_workflows.server.tools.shared import (
     Cursor,
     ExecutionId,
     Limit,
@@ -80,6 +83,7 @@ class HistoryPage(ToolResult):
     note: str | None = None
 
 
+@tool(Risk.READ, "List executions", operations=(LIST_RUNS,), listing=Listing("runs", "workflow_name"))
 async def list_runs(
     ctx: Context,
     workflow_identifier: Annotated[str | None, Field(max_length=256, description="Workflow name or id.")] = None,
@@ -108,6 +112,7 @@ async def list_runs(
     return RunPage(runs=[RunRow.of(row) for row in page.executions], next_cursor=page.next_page_token)
 
 
+@tool(Risk.READ, "Get a run", operations=(GET_RUN,), target=Target("run", "run_id"))
 async def get_run(ctx: Context, run_id: RunId) -> RunDetail:
     """Get one run (one attempt of an execution; a reset starts a new one) with its result."""
     run = await app_state(ctx).api.runs.get(str(run_id))
@@ -128,6 +133,12 @@ async def get_run(ctx: Context, run_id: RunId) -> RunDetail:
     )
 
 
+@tool(
+    Risk.READ,
+    "Get an execution's history",
+    operations=(GET_HISTORY, GET_RUN_HISTORY),
+    target=Target("execution", "execution_id"),
+)
 async def get_execution_history(
     ctx: Context,
     execution_id: ExecutionId,
@@ -162,7 +173,3 @@ def _history_event(event: Mapping[str, Any]) -> HistoryEvent:
         time=event.get("eventTime"),
         detail=detail,
     )
-
-
-DESCRIBE: dict[str, Any] = {}
-TOOLS = {fn.__name__: fn for fn in (list_runs, get_run, get_execution_history)}

@@ -2,8 +2,8 @@
 the scope and accounting after.
 
 The server applies it centrally (server/app.py), so a tool cannot forget a rule. Confirmation
-is a separate step inside guarded tools (server/guardrails.py), because only the tool knows
-what to show the human.
+is a separate step of guarded tools (guard/confirmation.py), because only the tool knows what to
+show the human.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from mcp_types import CallToolResult
 from pydantic import BaseModel
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.audit import audit
 from mcp_workflows.server.catalog import Risk, ToolSpec
-from mcp_workflows.server.policy import WindowCap, WorkflowScope
-from mcp_workflows.server.targets import audit_targets, workflow_names
+from mcp_workflows.server.guard.audit import audit
+from mcp_workflows.server.guard.caps import WindowCap
+from mcp_workflows.server.guard.scope import WorkflowScope
+from mcp_workflows.server.guard.targets import audit_targets, workflow_names
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
@@ -44,10 +45,10 @@ class CallGate:
             return f"{spec.name} refused: {reason}."
         if spec.target is None or not self.scope.active:
             return None
-        kind, argument = spec.target
-        if argument not in arguments:
+        value = arguments.get(spec.target.argument)
+        if value is None:
             return None
-        for name in await workflow_names(api, kind, arguments[argument]):
+        for name in await workflow_names(api, spec.target.kind, value):
             if reason := self.scope.refusal(name):
                 return f"{spec.name} refused: {reason}. Ask the operator to change the rule if this is needed."
         return None
@@ -57,10 +58,13 @@ class CallGate:
         sees what it may touch. Rows that do not name their workflow stay."""
         if spec.listing is None or not self.scope.active:
             return result
-        rows_field, name_field = spec.listing
-        rows = getattr(result, rows_field)
-        kept = [row for row in rows if (name := getattr(row, name_field)) is None or self.scope.refusal(name) is None]
-        return result if len(kept) == len(rows) else result.model_copy(update={rows_field: kept})
+        rows = getattr(result, spec.listing.rows)
+        kept = [
+            row
+            for row in rows
+            if (name := getattr(row, spec.listing.workflow_field)) is None or self.scope.refusal(name) is None
+        ]
+        return result if len(kept) == len(rows) else result.model_copy(update={spec.listing.rows: kept})
 
     def account(self, spec: ToolSpec, arguments: Mapping[str, Any], result: CallToolResult, refused: bool) -> None:
         """Count what was done against the caps and write the audit line of a mutating call."""

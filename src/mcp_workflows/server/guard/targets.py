@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mcp_workflows.api.errors import NotFound
-from mcp_workflows.server.ids import is_uuid
+from mcp_workflows.api.operations import is_uuid
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient

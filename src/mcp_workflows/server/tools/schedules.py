@@ -13,30 +13,40 @@ import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
-from mcp_workflows.api.errors import Conflict
+from mcp_workflows.api.errors import Conflict, WorkflowsAPIError
 from mcp_workflows.api.models.schedules import (
     OverlapPolicy,
+    PartialScheduleDefinition,
     Schedule,
     ScheduleCreate,
     ScheduleDefinition,
     ScheduleInterval,
     SchedulePolicy,
-    ScheduleSpec,
 )
-from mcp_workflows.server.results import ToolInputError
+from mcp_workflows.api.schedules import (
+    CREATE_SCHEDULE,
+    DELETE_SCHEDULE,
+    GET_SCHEDULE,
+    LIST_SCHEDULES,
+    PAUSE_SCHEDULE,
+    RESUME_SCHEDULE,
+    TRIGGER_SCHEDULE,
+    UPDATE_SCHEDULE,
+)
+from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.toolsets.common import (
-    Confirmation,
-    ConfirmationToken,
+from mcp_workflows.server.tools.shared import (
     Cursor,
-    Guarded,
     Limit,
     NextCursor,
     ToolResult,
+    WorkflowIdentifier,
     capped,
-    confirm,
+    check_workflow_input,
+    path_segment,
 )
-from mcp_workflows.server.validation import check_against_schema
 
 # ---------------------------------------------------------------- parameters
 
@@ -74,9 +84,8 @@ def _valid_id(text: str) -> str:
     return text
 
 
-ScheduleId = Annotated[str, Field(min_length=1, max_length=256, description="From list_schedules.")]
-WorkflowIdentifier = Annotated[
-    str, Field(min_length=1, max_length=256, description="Workflow name or id, from list_workflows.")
+ScheduleId = Annotated[
+    str, Field(min_length=1, max_length=256, description="From list_schedules."), path_segment("schedule_id")
 ]
 CronList = Annotated[
     list[Annotated[str, Field(max_length=100), AfterValidator(_valid_cron)]] | None,
@@ -92,6 +101,7 @@ Overlap = Annotated[OverlapName | None, Field(description="If the last run is st
 ScheduleInput = Annotated[dict[str, Any], Field(description="Input of every run (get_workflow's input_schema).")]
 
 INPUT_LIMIT_CHARS = 4_000
+SCHEDULE = Target("schedule", "schedule_id")
 SHOWN_RUNS = 5
 
 # ---------------------------------------------------------------- results
@@ -215,246 +225,8 @@ def _check_time_zone(name: str | None) -> None:
         ) from None
 
 
-async def _check_input(
-    state: AppState, workflow_identifier: str, deployment_name: str | None, value: dict[str, Any]
-) -> None:
-    """Validate the input against the workflow's input_schema, when its registration is known."""
-    mine = [
-        r
-        for r in await state.definitions.candidates(workflow_identifier)
-        if workflow_identifier in (r.workflow_id, r.workflow.name if r.workflow else None)
-        and (deployment_name is None or r.deployment_name == deployment_name)
-    ]
-    if len(mine) == 1:
-        check_against_schema(
-            value, mine[0].definition.input_schema, what="input", schema_source="get_workflow shows the input_schema."
-        )
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-# ---------------------------------------------------------------- tools
-
-
-async def list_schedules(
-    ctx: Context,
-    workflow_name: Annotated[str | None, Field(max_length=256, description="Only this workflow's schedules.")] = None,
-    status: Annotated[Literal["active", "paused"] | None, Field(description="Only active or paused ones.")] = None,
-    search: Annotated[str | None, Field(max_length=200, description="Schedule id prefix.")] = None,
-    cursor: Cursor = None,
-    limit: Limit = 20,
-) -> SchedulePage:
-    """List schedules (recurring runs of a workflow): id, workflow, paused, when it fires, next run.
-    Pass next_cursor back as cursor for more."""
-    page = await app_state(ctx).api.schedules.list(
-        workflow_name=workflow_name, status=status, search=search, page_size=limit, next_page_token=cursor
-    )
-    return SchedulePage(schedules=[_row(s) for s in page.schedules], next_cursor=page.next_page_token)
-
-
-async def get_schedule(ctx: Context, schedule_id: ScheduleId) -> ScheduleDetail:
-    """Get one schedule: its definition, whether it is paused, its next 5 runs and its last 5
-    executions (execution ids for get_execution)."""
-    schedule = await app_state(ctx).api.schedules.get(schedule_id)
-    value, note = capped(schedule.input, INPUT_LIMIT_CHARS, "input", "the Workflows console")
-    return ScheduleDetail(
-        schedule_id=schedule.schedule_id,
-        workflow_name=schedule.workflow_name,
-        deployment_name=schedule.deployment_name,
-        paused=schedule.paused,
-        pause_note=schedule.note,
-        when=_when(schedule),
-        overlap=OVERLAP_NAME.get(schedule.policy.overlap, str(schedule.policy.overlap)),
-        start_at=schedule.start_at,
-        end_at=schedule.end_at,
-        remaining_executions=schedule.remaining_executions,
-        input=value,
-        next_runs=_future(schedule, SHOWN_RUNS),
-        recent_runs=_recent(schedule),
-        note=note,
-    )
-
-
-async def create_schedule(
-    ctx: Context,
-    workflow_identifier: WorkflowIdentifier,
-    input: ScheduleInput,
-    answer: Confirmation,
-    cron: CronList = None,
-    every: EveryList = None,
-    start_at: When = None,
-    end_at: When = None,
-    time_zone: Annotated[str | None, Field(max_length=64, description='IANA zone, e.g. "Europe/Paris".')] = None,
-    max_executions: MaxExecutions = None,
-    overlap: Annotated[OverlapName, Field(description="If the last run is still going.")] = "skip",
-    schedule_id: Annotated[
-        str | None,
-        Field(min_length=1, max_length=256, description="Your id (retry-safe)."),
-        AfterValidator(_valid_id),
-    ] = None,
-    deployment_name: Annotated[
-        str | None, Field(max_length=128, description="When several serve it."), AfterValidator(_valid_id)
-    ] = None,
-    confirmation_token: ConfirmationToken = None,
-) -> ScheduleCreated:
-    """Run a workflow on a schedule (cron and/or every), each run with the same input. Give at
-    least one of cron or every; times are UTC unless time_zone is set."""
-    if not cron and not every:
-        raise ToolInputError('give cron (e.g. ["0 9 * * *"]) or every (e.g. ["PT1H"]), or both.')
-    _check_time_zone(time_zone)
-    if start_at is not None and end_at is not None and end_at <= start_at:
-        raise ToolInputError("end_at must be after start_at.")
-    state = app_state(ctx)
-    await _check_input(state, workflow_identifier, deployment_name, input)
-    args = {
-        "workflow_identifier": workflow_identifier,
-        "input": input,
-        "cron": cron,
-        "every": every,
-        "start_at": _iso(start_at),
-        "end_at": _iso(end_at),
-        "time_zone": time_zone,
-        "max_executions": max_executions,
-        "overlap": overlap,
-        "schedule_id": schedule_id,
-        "deployment_name": deployment_name,
-    }
-    refused, path = await confirm(ctx, "create_schedule", args, answer, confirmation_token, ScheduleCreated)
-    if refused is not None:
-        return refused
-    chosen_id = schedule_id or f"mcp-{uuid.uuid4().hex}"
-    request = ScheduleCreate(
-        schedule=ScheduleDefinition(
-            input=input,
-            cron_expressions=cron,
-            intervals=[ScheduleInterval(every=e) for e in every] if every else None,
-            start_at=_iso(start_at),
-            end_at=_iso(end_at),
-            time_zone_name=time_zone,
-            max_executions=max_executions,
-            policy=SchedulePolicy(overlap=OVERLAP[overlap]),
-        ),
-        workflow_identifier=workflow_identifier,
-        deployment_name=deployment_name,
-        schedule_id=chosen_id,
-    )
-    message = "Schedule created."
-    try:
-        created_id = await state.api.schedules.create(request)
-    except Conflict:
-        # Our id exists: a retried call whose first attempt got through, or someone else's schedule.
-        existing = await state.api.schedules.get(chosen_id)
-        if existing.input != input:
-            raise
-        created_id, message = chosen_id, "Schedule already existed with this id and input (a retry): unchanged."
-    schedule = await state.api.schedules.get(created_id)
-    return ScheduleCreated(
-        message=message,
-        schedule_id=created_id,
-        next_runs=_future(schedule, 3),
-        confirmed_by=path,
-    )
-
-
-async def update_schedule(
-    ctx: Context,
-    schedule_id: ScheduleId,
-    input: Annotated[dict[str, Any] | None, Field(description="New fixed input (replaces the old one).")] = None,
-    cron: CronList = None,
-    every: EveryList = None,
-    start_at: When = None,
-    end_at: When = None,
-    max_executions: MaxExecutions = None,
-    overlap: Overlap = None,
-) -> ScheduleRow:
-    """Change a schedule's input, timing or overlap policy. Fields you omit keep their value;
-    cron or every replace the old list."""
-    changes = ScheduleSpec(
-        input=input,
-        cron_expressions=cron,
-        intervals=[ScheduleInterval(every=e) for e in every] if every else None,
-        start_at=_iso(start_at),
-        end_at=_iso(end_at),
-        max_executions=max_executions,
-    )
-    if not changes.model_dump(exclude_none=True) and overlap is None:
-        raise ToolInputError(
-            "nothing to update: give at least one of input, cron, every, start_at, end_at, max_executions, overlap."
-        )
-    api = app_state(ctx).api
-    if input is not None or overlap is not None:
-        current = await api.schedules.get(schedule_id)
-        if input is not None:
-            await _check_input(app_state(ctx), current.workflow_name, current.deployment_name, input)
-        if overlap is not None:
-            changes.policy = SchedulePolicy(
-                catchup_window_seconds=current.policy.catchup_window_seconds,
-                overlap=OVERLAP[overlap],
-                pause_on_failure=current.policy.pause_on_failure,
-            )
-    await api.schedules.update(schedule_id, changes)
-    return _row(await api.schedules.get(schedule_id), "Updated.")
-
-
-async def pause_schedule(
-    ctx: Context,
-    schedule_id: ScheduleId,
-    paused: Annotated[bool, Field(description="false resumes it.")] = True,
-    note: Annotated[str | None, Field(max_length=500, description="Why, shown on the schedule.")] = None,
-) -> ScheduleRow:
-    """Pause a schedule so it stops firing, or resume it with paused=false (firing starts again
-    from now; missed runs are not made up)."""
-    api = app_state(ctx).api
-    if paused:
-        await api.schedules.pause(schedule_id, note)
-    else:
-        await api.schedules.resume(schedule_id, note)
-    return _row(await api.schedules.get(schedule_id), "Paused." if paused else "Resumed.")
-
-
-async def trigger_schedule(
-    ctx: Context,
-    schedule_id: ScheduleId,
-    answer: Confirmation,
-    overlap: Overlap = None,
-    confirmation_token: ConfirmationToken = None,
-) -> ScheduleTriggered:
-    """Run a schedule once now with its input. With the default skip policy the API drops the
-    trigger while a run is in progress; overlap=allow_all forces it."""
-    args = {"schedule_id": schedule_id, "overlap": overlap}
-    refused, path = await confirm(ctx, "trigger_schedule", args, answer, confirmation_token, ScheduleTriggered)
-    if refused is not None:
-        return refused
-    api = app_state(ctx).api
-    before = {r.execution_id for r in (await api.schedules.get(schedule_id)).recent_executions}
-    await api.schedules.trigger(schedule_id, OVERLAP[overlap] if overlap else None)
-    after = await api.schedules.get(schedule_id)
-    started = [r for r in after.recent_executions if r.execution_id not in before]
-    if started:
-        execution_id: str | None = started[-1].execution_id
-        message = "Triggered: a run started (get_execution follows it)."
-    else:
-        execution_id = None
-        message = (
-            "Trigger accepted but no new run is listed yet: with overlap skip a trigger while a run is in "
-            "progress is dropped (overlap=allow_all forces it). get_schedule shows recent runs."
-        )
-    return ScheduleTriggered(message=message, execution_id=execution_id, confirmed_by=path)
-
-
-async def delete_schedule(
-    ctx: Context, schedule_id: ScheduleId, answer: Confirmation, confirmation_token: ConfirmationToken = None
-) -> Guarded:
-    """Delete a schedule for good (runs it started keep going). To stop it for a while use
-    pause_schedule instead. Needs the user's confirmation."""
-    args = {"schedule_id": schedule_id}
-    refused, path = await confirm(ctx, "delete_schedule", args, answer, confirmation_token, Guarded)
-    if refused is not None:
-        return refused
-    await app_state(ctx).api.schedules.delete(schedule_id)
-    return Guarded(message=f"Deleted schedule {schedule_id}.", confirmed_by=path)
 
 
 # ---------------------------------------------------------------- confirmation texts
@@ -494,21 +266,227 @@ async def describe_delete(state: AppState, args: Mapping[str, Any]) -> str:
     )
 
 
-DESCRIBE = {
-    "create_schedule": describe_create,
-    "trigger_schedule": describe_trigger,
-    "delete_schedule": describe_delete,
-}
+# ---------------------------------------------------------------- tools
 
-TOOLS = {
-    fn.__name__: fn
-    for fn in (
-        list_schedules,
-        get_schedule,
-        create_schedule,
-        update_schedule,
-        pause_schedule,
-        trigger_schedule,
-        delete_schedule,
+
+@tool(Risk.READ, "List schedules", operations=(LIST_SCHEDULES,), listing=Listing("schedules", "workflow_name"))
+async def list_schedules(
+    ctx: Context,
+    workflow_name: Annotated[str | None, Field(max_length=256, description="Only this workflow's schedules.")] = None,
+    status: Annotated[Literal["active", "paused"] | None, Field(description="Only active or paused ones.")] = None,
+    search: Annotated[str | None, Field(max_length=200, description="Schedule id prefix.")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> SchedulePage:
+    """List schedules (recurring runs of a workflow): id, workflow, paused, when it fires, next run.
+    Pass next_cursor back as cursor for more."""
+    page = await app_state(ctx).api.schedules.list(
+        workflow_name=workflow_name, status=status, search=search, page_size=limit, next_page_token=cursor
     )
-}
+    return SchedulePage(schedules=[_row(s) for s in page.schedules], next_cursor=page.next_page_token)
+
+
+@tool(Risk.READ, "Get a schedule", operations=(GET_SCHEDULE,), target=SCHEDULE)
+async def get_schedule(ctx: Context, schedule_id: ScheduleId) -> ScheduleDetail:
+    """Get one schedule: its definition, whether it is paused, its next 5 runs and its last 5
+    executions (execution ids for get_execution)."""
+    schedule = await app_state(ctx).api.schedules.get(schedule_id)
+    value, note = capped(schedule.input, INPUT_LIMIT_CHARS, "input", "the Workflows console")
+    return ScheduleDetail(
+        schedule_id=schedule.schedule_id,
+        workflow_name=schedule.workflow_name,
+        deployment_name=schedule.deployment_name,
+        paused=schedule.paused,
+        pause_note=schedule.note,
+        when=_when(schedule),
+        overlap=OVERLAP_NAME.get(schedule.policy.overlap, str(schedule.policy.overlap)),
+        start_at=schedule.start_at,
+        end_at=schedule.end_at,
+        remaining_executions=schedule.remaining_executions,
+        input=value,
+        next_runs=_future(schedule, SHOWN_RUNS),
+        recent_runs=_recent(schedule),
+        note=note,
+    )
+
+
+async def check_create(state: AppState, args: Mapping[str, Any]) -> None:
+    if not args.get("cron") and not args.get("every"):
+        raise ToolInputError('give cron (e.g. ["0 9 * * *"]) or every (e.g. ["PT1H"]), or both.')
+    _check_time_zone(args.get("time_zone"))
+    start_at, end_at = args.get("start_at"), args.get("end_at")
+    if start_at is not None and end_at is not None and end_at <= start_at:
+        raise ToolInputError("end_at must be after start_at.")
+    await check_workflow_input(state, args["workflow_identifier"], args.get("deployment_name"), args["input"])
+
+
+@tool(
+    Risk.EXECUTE,
+    "Create a schedule",
+    operations=(CREATE_SCHEDULE,),
+    target=Target("workflow", "workflow_identifier"),
+    confirm=Confirm(describe_create, check=check_create),
+)
+async def create_schedule(
+    ctx: Context,
+    workflow_identifier: WorkflowIdentifier,
+    input: ScheduleInput,
+    cron: CronList = None,
+    every: EveryList = None,
+    start_at: When = None,
+    end_at: When = None,
+    time_zone: Annotated[str | None, Field(max_length=64, description='IANA zone, e.g. "Europe/Paris".')] = None,
+    max_executions: MaxExecutions = None,
+    overlap: Annotated[OverlapName, Field(description="If the last run is still going.")] = "skip",
+    schedule_id: Annotated[
+        str | None,
+        Field(min_length=1, max_length=256, description="Your id (retry-safe)."),
+        AfterValidator(_valid_id),
+    ] = None,
+    deployment_name: Annotated[
+        str | None, Field(max_length=128, description="When several serve it."), AfterValidator(_valid_id)
+    ] = None,
+) -> ScheduleCreated:
+    """Run a workflow on a schedule (cron and/or every), each run with the same input. Give at
+    least one of cron or every; times are UTC unless time_zone is set."""
+    api = app_state(ctx).api
+    chosen_id = schedule_id or f"mcp-{uuid.uuid4().hex}"
+    request = ScheduleCreate(
+        schedule=ScheduleDefinition(
+            input=input,
+            cron_expressions=cron,
+            intervals=[ScheduleInterval(every=e) for e in every] if every else None,
+            start_at=_iso(start_at),
+            end_at=_iso(end_at),
+            time_zone_name=time_zone,
+            max_executions=max_executions,
+            policy=SchedulePolicy(overlap=OVERLAP[overlap]),
+        ),
+        workflow_identifier=workflow_identifier,
+        deployment_name=deployment_name,
+        schedule_id=chosen_id,
+    )
+    message = "Schedule created."
+    try:
+        try:
+            created_id = await api.schedules.create(request)
+        except Conflict:
+            # Our id exists: a retried call whose first attempt got through, or someone else's schedule.
+            existing = await api.schedules.get(chosen_id)
+            if existing.input != input:
+                raise
+            created_id, message = chosen_id, "Schedule already existed with this id and input (a retry): unchanged."
+        schedule = await api.schedules.get(created_id)
+    except WorkflowsAPIError as exc:
+        follow = (
+            f"Call get_schedule(schedule_id={chosen_id!r}) to check before creating again; creating again with "
+            f"schedule_id={chosen_id!r} never makes a second schedule."
+        )
+        raise CreatedIdError(exc, f"Schedule {chosen_id!r}", follow) from exc
+    return ScheduleCreated(message=message, schedule_id=created_id, next_runs=_future(schedule, 3))
+
+
+@tool(Risk.WRITE, "Change a schedule", operations=(UPDATE_SCHEDULE,), target=SCHEDULE)
+async def update_schedule(
+    ctx: Context,
+    schedule_id: ScheduleId,
+    input: Annotated[dict[str, Any] | None, Field(description="New fixed input (replaces the old one).")] = None,
+    cron: CronList = None,
+    every: EveryList = None,
+    start_at: When = None,
+    end_at: When = None,
+    max_executions: MaxExecutions = None,
+    overlap: Overlap = None,
+) -> ScheduleRow:
+    """Change a schedule's input, timing or overlap policy. Fields you omit keep their value;
+    cron or every replace the old list."""
+    changes = PartialScheduleDefinition(
+        input=input,
+        cron_expressions=cron,
+        intervals=[ScheduleInterval(every=e) for e in every] if every else None,
+        start_at=_iso(start_at),
+        end_at=_iso(end_at),
+        max_executions=max_executions,
+    )
+    if not changes.model_dump(exclude_none=True) and overlap is None:
+        raise ToolInputError(
+            "nothing to update: give at least one of input, cron, every, start_at, end_at, max_executions, overlap."
+        )
+    api = app_state(ctx).api
+    if input is not None or overlap is not None:
+        current = await api.schedules.get(schedule_id)
+        if input is not None:
+            await check_workflow_input(app_state(ctx), current.workflow_name, current.deployment_name, input)
+        if overlap is not None:
+            changes.policy = SchedulePolicy(
+                catchup_window_seconds=current.policy.catchup_window_seconds,
+                overlap=OVERLAP[overlap],
+                pause_on_failure=current.policy.pause_on_failure,
+            )
+    await api.schedules.update(schedule_id, changes)
+    return _row(await api.schedules.get(schedule_id), "Updated.")
+
+
+@tool(Risk.WRITE, "Pause or resume a schedule", operations=(PAUSE_SCHEDULE, RESUME_SCHEDULE), target=SCHEDULE)
+async def pause_schedule(
+    ctx: Context,
+    schedule_id: ScheduleId,
+    paused: Annotated[bool, Field(description="false resumes it.")] = True,
+    note: Annotated[str | None, Field(max_length=500, description="Why, shown on the schedule.")] = None,
+) -> ScheduleRow:
+    """Pause a schedule so it stops firing, or resume it with paused=false (firing starts again
+    from now; missed runs are not made up)."""
+    api = app_state(ctx).api
+    if paused:
+        await api.schedules.pause(schedule_id, note)
+    else:
+        await api.schedules.resume(schedule_id, note)
+    return _row(await api.schedules.get(schedule_id), "Paused." if paused else "Resumed.")
+
+
+@tool(
+    Risk.EXECUTE,
+    "Run a schedule now",
+    operations=(TRIGGER_SCHEDULE,),
+    target=SCHEDULE,
+    confirm=Confirm(describe_trigger),
+)
+async def trigger_schedule(ctx: Context, schedule_id: ScheduleId, overlap: Overlap = None) -> ScheduleTriggered:
+    """Run a schedule once now with its input. With the default skip policy the API drops the
+    trigger while a run is in progress; overlap=allow_all forces it."""
+    api = app_state(ctx).api
+    before = {r.execution_id for r in (await api.schedules.get(schedule_id)).recent_executions}
+    try:
+        await api.schedules.trigger(schedule_id, OVERLAP[overlap] if overlap else None)
+        after = await api.schedules.get(schedule_id)
+    except WorkflowsAPIError as exc:
+        follow = (
+            f"get_schedule(schedule_id={schedule_id!r}) lists its recent runs: look there before triggering "
+            "again, or a second run may start."
+        )
+        raise CreatedIdError(exc, f"A run of schedule {schedule_id!r}", follow) from exc
+    started = [r for r in after.recent_executions if r.execution_id not in before]
+    if started:
+        execution_id: str | None = started[-1].execution_id
+        message = "Triggered: a run started (get_execution follows it)."
+    else:
+        execution_id = None
+        message = (
+            "Trigger accepted but no new run is listed yet: with overlap skip a trigger while a run is in "
+            "progress is dropped (overlap=allow_all forces it). get_schedule shows recent runs."
+        )
+    return ScheduleTriggered(message=message, execution_id=execution_id)
+
+
+@tool(
+    Risk.DESTRUCTIVE,
+    "Delete a schedule",
+    operations=(DELETE_SCHEDULE,),
+    target=SCHEDULE,
+    confirm=Confirm(describe_delete),
+)
+async def delete_schedule(ctx: Context, schedule_id: ScheduleId) -> Guarded:
+    """Delete a schedule for good (runs it started keep going). To stop it for a while use
+    pause_schedule instead. Needs the user's confirmation."""
+    await app_state(ctx).api.schedules.delete(schedule_id)
+    return Guarded(message=f"Deleted schedule {schedule_id}.")

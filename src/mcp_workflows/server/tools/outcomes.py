@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from mcp_workflows.server.toolsets.common import Guarded, capped
+from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.tools.shared import capped
 from mcp_workflows.server.waiting import Waited
 
 RESULT_LIMIT_CHARS = 20_000

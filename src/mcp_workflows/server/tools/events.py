@@ -9,11 +9,13 @@ import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_workflows.api.events import LIST_EVENTS, STREAM_EVENTS
 from mcp_workflows.api.models.events import WorkflowEvent, WorkflowEventType
-from mcp_workflows.api.sse import read_bounded
+from mcp_workflows.api.streams import read_bounded
+from mcp_workflows.server.catalog import Risk, tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.toolsets.common import Cursor, NextCursor, ToolResult, capped, iso_from_ns, join_notes
+from mcp_workflows.server.tools.shared import Cursor, NextCursor, ToolResult, capped, iso_from_ns, join_notes
 
 EVENT_TYPES: frozenset[str] = frozenset(get_args(WorkflowEventType))
 SUMMARY_CHARS = 200
@@ -36,6 +38,7 @@ class EventPage(ToolResult):
     note: str | None = None
 
 
+@tool(Risk.READ, "Read workflow events", operations=(LIST_EVENTS, STREAM_EVENTS))
 async def list_events(
     ctx: Context,
     workflow_exec_id: Annotated[str | None, Field(max_length=256, description="Execution id.")] = None,
@@ -169,7 +172,3 @@ def summarise(event: WorkflowEvent) -> str | None:
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else pydantic_core.to_json(value).decode()
     return text if len(text) <= 100 else text[:99] + "…"
-
-
-DESCRIBE: dict[str, Any] = {}
-TOOLS = {fn.__name__: fn for fn in (list_events,)}

@@ -7,7 +7,8 @@ caught at once instead of silently hiding tools.
 from __future__ import annotations
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import CATALOG, TOOLSETS, Risk, ToolSpec
+from mcp_workflows.server.catalog import TOOLSETS, Risk, ToolSpec
+from mcp_workflows.server.tool_index import indexed_specs
 
 # What most chat users need: find, run, follow and steer workflows.
 DEFAULT_TOOLSETS: tuple[str, ...] = ("workflows", "executions")
@@ -48,12 +49,13 @@ def select_tools(settings: Settings) -> list[ToolSpec]:
     registered at all, so no client can call them.
     """
     toolsets = selected_toolsets(settings)
-    all_names = [spec.name for spec in CATALOG]
+    catalog = indexed_specs()
+    all_names = list(catalog)
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)
     _check("tool", extra + excluded, all_names)
     return [
         spec
-        for spec in CATALOG
+        for spec in catalog.values()
         if (spec.toolset in toolsets or spec.name in extra)
         and spec.name not in excluded
         and not (settings.read_only and spec.risk is not Risk.READ)
