@@ -39,7 +39,16 @@ class Risk(StrEnum):
 
 
 # One module per toolset under server/tools/, in the order tools/list presents them.
-TOOLSETS: tuple[str, ...] = ("workflows", "executions", "runs", "observability", "events", "schedules", "deployments")
+TOOLSETS: tuple[str, ...] = (
+    "workflows",
+    "executions",
+    "registrations",
+    "runs",
+    "observability",
+    "events",
+    "schedules",
+    "deployments",
+)
 TOOLS_PACKAGE = "mcp_workflows.server.tools"
 
 

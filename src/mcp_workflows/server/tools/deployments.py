@@ -36,7 +36,16 @@ from mcp_workflows.server.catalog import Confirm, Risk, tool
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.tools.shared import Cursor, Limit, NextCursor, ToolResult, path_segment
+from mcp_workflows.server.tools.shared import (
+    Cursor,
+    DeploymentName,
+    Limit,
+    NextCursor,
+    ToolResult,
+    WorkflowFilter,
+    path_segment,
+    workflow_name_of,
+)
 
 # ---------------------------------------------------------------- parameters
 
@@ -56,15 +65,17 @@ _NAME = _matching(r"[A-Za-z0-9_-]+", "my-deployment (letters, digits, - and _)")
 _GITHUB = _matching(r"https://github\.com/[\w.-]+/[\w.-]+/?", "https://github.com/owner/repo")
 _ENTRYPOINT = _matching(r"[\w./-]+:\w+", "worker:main")
 
-Name = Annotated[
-    str, Field(min_length=1, max_length=128, description="From list_deployments."), _NAME, path_segment("name")
+NewDeployment = Annotated[
+    str,
+    Field(min_length=1, max_length=128, description="Name of the new deployment (letters, digits, - and _)."),
+    _NAME,
+    path_segment("name"),
 ]
-WorkflowName = Annotated[str | None, Field(max_length=256, description="Only this workflow.")]
 GithubUrl = Annotated[str, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
 Revision = Annotated[str, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
 Entrypoint = Annotated[str, Field(min_length=1, max_length=200, description="module:function"), _ENTRYPOINT]
 WorkingDir = Annotated[str | None, Field(max_length=300, description="Folder in the repo.")]
-Replicas = Annotated[int | None, Field(ge=0, le=100)]
+Replicas = Annotated[int | None, Field(ge=0, le=100, description="Worker replicas to run (0 stops them).")]
 Cpu = Annotated[
     str | None, Field(max_length=16, description='Per replica, e.g. "500m".'), _matching(r"\d+(\.\d+)?m?", "500m or 2")
 ]
@@ -224,17 +235,17 @@ _EFFECT = {
 
 async def describe_manage(state: AppState, args: Mapping[str, Any]) -> str:
     action = str(args.get("action"))
-    deployment = await state.api.deployments.get(str(args["name"]))
-    kind = "managed" if deployment.managed is not None else "self-hosted (the API may refuse: managed only)"
-    workers = f"{deployment.active_worker_count or 0} of {deployment.worker_count or 0} workers active"
-    return f"{action.capitalize()} deployment {deployment.name} ({kind}, {workers})? {_EFFECT.get(action, '')}".strip()
+    found = await state.api.deployments.get(str(args["deployment"]))
+    kind = "managed" if found.managed is not None else "self-hosted (the API may refuse: managed only)"
+    workers = f"{found.active_worker_count or 0} of {found.worker_count or 0} workers active"
+    return f"{action.capitalize()} deployment {found.name} ({kind}, {workers})? {_EFFECT.get(action, '')}".strip()
 
 
 async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
     where = f"{args.get('github_url')}@{args.get('revision') or 'main'} ({args.get('entrypoint') or 'worker:main'})"
     size = ", ".join(f"{key} {args[key]}" for key in ("replicas", "cpu", "memory") if args.get(key) is not None)
     return (
-        f"Create managed deployment {args.get('name')} from {where}{f' with {size}' if size else ''}? "
+        f"Create managed deployment {args.get('deployment')} from {where}{f' with {size}' if size else ''}? "
         "It builds the repo and runs workers (uses compute)."
     )
 
@@ -246,15 +257,20 @@ async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
 async def list_deployments(
     ctx: Context,
     active_only: Annotated[bool, Field(description="Only deployments with live workers.")] = False,
-    workflow_name: WorkflowName = None,
+    workflow: WorkflowFilter = None,
     search: Annotated[str | None, Field(max_length=200, description="Text to find in names.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> DeploymentPage:
     """List deployments (groups of workers that run workflows): active, hardened, worker counts,
     managed or self-hosted. Pass next_cursor back as cursor for more."""
-    page = await app_state(ctx).api.deployments.list(
-        active_only=active_only, workflow_name=workflow_name, search=search, cursor=cursor, limit=limit
+    state = app_state(ctx)
+    page = await state.api.deployments.list(
+        active_only=active_only,
+        workflow_name=await workflow_name_of(state, workflow),
+        search=search,
+        cursor=cursor,
+        limit=limit,
     )
     rows = [
         DeploymentRow(
@@ -266,23 +282,24 @@ async def list_deployments(
 
 
 @tool(Risk.READ, "Get a deployment", operations=(GET_DEPLOYMENT,))
-async def get_deployment(ctx: Context, name: Name, workflow_name: WorkflowName = None) -> DeploymentDetail:
+async def get_deployment(ctx: Context, deployment: DeploymentName, workflow: WorkflowFilter = None) -> DeploymentDetail:
     """Get one deployment: active or not, its workers, and for managed ones the rollout state
     (phase, ready replicas, build). Poll it after create_deployment or manage_deployment."""
-    deployment = await app_state(ctx).api.deployments.get(name, workflow_name=workflow_name)
-    workers = deployment.workers or []
+    state = app_state(ctx)
+    found = await state.api.deployments.get(deployment, workflow_name=await workflow_name_of(state, workflow))
+    workers = found.workers or []
     note = None
     if len(workers) > SHOWN_WORKERS:
         note = f"{SHOWN_WORKERS} of {len(workers)} workers shown; list_deployment_workers has them all"
     return DeploymentDetail(
-        name=deployment.name,
-        active=deployment.is_active,
-        hardened=deployment.is_hardened,
-        workers_active=deployment.active_worker_count,
-        workers_total=deployment.worker_count,
+        name=found.name,
+        active=found.is_active,
+        hardened=found.is_hardened,
+        workers_active=found.active_worker_count,
+        workers_total=found.worker_count,
         workers=[_worker(w) for w in workers[:SHOWN_WORKERS]],
-        managed=_managed_status(deployment.managed),
-        updated_at=deployment.updated_at,
+        managed=_managed_status(found.managed),
+        updated_at=found.updated_at,
         note=note,
     )
 
@@ -290,23 +307,25 @@ async def get_deployment(ctx: Context, name: Name, workflow_name: WorkflowName =
 @tool(Risk.READ, "List a deployment's workers", operations=(LIST_WORKERS,))
 async def list_deployment_workers(
     ctx: Context,
-    name: Name,
+    deployment: DeploymentName,
     status: Annotated[Literal["active", "inactive"] | None, Field(description="Only workers in this state.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> WorkerPage:
     """List a deployment's workers (name, active, last heartbeat). Pass next_cursor back as
     cursor for more."""
-    page = await app_state(ctx).api.deployments.workers(name, worker_status=status, cursor=cursor, limit=limit)
+    page = await app_state(ctx).api.deployments.workers(deployment, worker_status=status, cursor=cursor, limit=limit)
     return WorkerPage(workers=[_worker(w) for w in page.workers], next_cursor=page.next_cursor)
 
 
 @tool(Risk.READ, "Read a deployment's logs", operations=(DEPLOYMENT_LOGS, DEPLOYMENT_LOGS_STREAM))
 async def get_deployment_logs(
     ctx: Context,
-    name: Name,
-    worker_name: Annotated[str | None, Field(max_length=256, description="Only this worker.")] = None,
-    workflow_name: WorkflowName = None,
+    deployment: DeploymentName,
+    worker: Annotated[
+        str | None, Field(max_length=256, description="Only this worker (name from list_deployment_workers).")
+    ] = None,
+    workflow: WorkflowFilter = None,
     cursor: Cursor = None,
     limit: Limit = 50,
     follow_seconds: Annotated[
@@ -315,14 +334,16 @@ async def get_deployment_logs(
 ) -> LogPage:
     """Read a deployment's worker logs, oldest first: a page, or with follow_seconds the live
     stream for that long. Pass next_cursor back as cursor (same mode) for more."""
-    api = app_state(ctx).api
+    state = app_state(ctx)
+    api = state.api
+    workflow_name = await workflow_name_of(state, workflow)
     if follow_seconds <= 0:
         page = await api.deployments.logs(
-            name, worker_name=worker_name, workflow_name=workflow_name, cursor=cursor, limit=limit
+            deployment, worker_name=worker, workflow_name=workflow_name, cursor=cursor, limit=limit
         )
         return _log_page(page.results, page.next_cursor, [])
     async with api.deployments.logs_stream(
-        name, worker_name=worker_name, workflow_name=workflow_name, resume=cursor
+        deployment, worker_name=worker, workflow_name=workflow_name, resume=cursor
     ) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds)
     parsed = (parse_frame(frame, LogRecord) for frame in read.frames if frame.event in ("message", "log"))
@@ -349,7 +370,7 @@ async def get_deployment_logs(
 )
 async def create_deployment(
     ctx: Context,
-    name: Name,
+    deployment: NewDeployment,
     github_url: GithubUrl,
     revision: Revision = "main",
     entrypoint: Entrypoint = "worker:main",
@@ -363,10 +384,11 @@ async def create_deployment(
     (provisions compute). Accepted at once; poll get_deployment for the rollout."""
     spec = DeploymentSpec(github_url=github_url, revision=revision, entrypoint=entrypoint, working_dir=working_dir)
     try:
-        result = await app_state(ctx).api.deployments.create(name, spec, _resources(replicas, cpu, memory), hardened)
+        api = app_state(ctx).api.deployments
+        result = await api.create(deployment, spec, _resources(replicas, cpu, memory), hardened)
     except WorkflowsAPIError as exc:
-        follow = f"Call get_deployment(name={name!r}) before creating it again."
-        raise CreatedIdError(exc, f"Deployment {name!r}", follow) from exc
+        follow = f"Call get_deployment(deployment={deployment!r}) before creating it again."
+        raise CreatedIdError(exc, f"Deployment {deployment!r}", follow) from exc
     return DeploymentOutcome(
         message="Accepted: the build and rollout run asynchronously; poll get_deployment for phase and rollout_status.",
         name=result.name,
@@ -377,7 +399,7 @@ async def create_deployment(
 @tool(Risk.WRITE, "Change a managed deployment", operations=(UPDATE_DEPLOYMENT,))
 async def update_deployment(
     ctx: Context,
-    name: Name,
+    deployment: DeploymentName,
     revision: Revision | None = None,
     entrypoint: Entrypoint | None = None,
     working_dir: WorkingDir = None,
@@ -396,7 +418,7 @@ async def update_deployment(
             "nothing to update: give at least one of revision, entrypoint, working_dir, github_url, replicas, "
             "cpu, memory."
         )
-    result = await app_state(ctx).api.deployments.update(name, spec if has_spec else None, resources)
+    result = await app_state(ctx).api.deployments.update(deployment, spec if has_spec else None, resources)
     return DeploymentChange(
         name=result.name, status=_managed_status(result), message="Accepted: a rollout started; poll get_deployment."
     )
@@ -411,22 +433,17 @@ async def update_deployment(
 )
 async def manage_deployment(
     ctx: Context,
-    name: Name,
+    deployment: DeploymentName,
     action: Annotated[Literal["stop", "start", "restart", "delete"], Field(description="What to do.")],
 ) -> DeploymentOutcome:
     """Stop (undo with start), start, restart (interrupts running workers) or delete a managed
     deployment. Needs the user's confirmation; poll get_deployment afterwards."""
-    deployments = app_state(ctx).api.deployments
-    act = {
-        "stop": deployments.stop,
-        "start": deployments.start,
-        "restart": deployments.restart,
-        "delete": deployments.delete,
-    }
-    result = await act[action](name)
+    api = app_state(ctx).api.deployments
+    act = {"stop": api.stop, "start": api.start, "restart": api.restart, "delete": api.delete}
+    result = await act[action](deployment)
     done = {"stop": "Stopping", "start": "Starting", "restart": "Restarting", "delete": "Deleting"}[action]
     return DeploymentOutcome(
-        message=f"{done} {name}: accepted, carried out asynchronously; get_deployment shows progress.",
+        message=f"{done} {deployment}: accepted, carried out asynchronously; get_deployment shows progress.",
         name=result.name,
         status=_managed_status(result),
     )

@@ -4,11 +4,36 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from mcp_workflows.api.models.executions import ExecutionSummary
 from mcp_workflows.server.guard.confirmation import Guarded
-from mcp_workflows.server.tools.shared import capped
+from mcp_workflows.server.tools.shared import ToolResult, capped
 from mcp_workflows.server.waiting import Waited
 
 RESULT_LIMIT_CHARS = 20_000
+
+
+class ExecutionRow(ToolResult):
+    """One execution in a listing."""
+
+    execution_id: str
+    workflow_name: str
+    status: str | None = None
+    run_id: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    duration_ms: int | None = None
+
+    @classmethod
+    def of(cls, row: ExecutionSummary) -> ExecutionRow:
+        return cls(
+            execution_id=row.execution_id,
+            workflow_name=row.workflow_name,
+            status=row.status,
+            run_id=row.run_id,
+            start_time=row.start_time,
+            end_time=row.end_time,
+            duration_ms=row.total_duration_ms,
+        )
 
 
 class ExecutionOutcome(Guarded):
