@@ -8,9 +8,12 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
+from typing import Any
 
 import httpx2
 import pytest
+
+from .conftest import start, wait_status
 
 pytestmark = pytest.mark.anyio
 
@@ -114,3 +117,63 @@ async def test_unharden_by_deployment_id(client: httpx2.AsyncClient) -> None:
     assert after["is_hardened"] is False
     assert after["managed"]["is_hardened"] is False
     assert (await client.post(f"{DEPLOYMENTS}/{deployment['id']}/unharden")).status_code == 204, "idempotent"
+
+
+async def test_events_carry_chain_ids_across_continue_as_new(client: httpx2.AsyncClient) -> None:
+    started = await start(client, "chunked-import", {"total": 5, "batch_size": 2}, execution_id="chain")
+    done = await wait_status(client, "chain")
+    assert done["status"] == "COMPLETED"
+    assert done["result"] == {"imported": 5, "runs": 3}
+    events = (await client.get(f"{P}/events/list", params={"workflow_exec_id": "chain"})).json()["events"]
+    assert {e["chain_run_id"] for e in events} == {events[0]["chain_run_id"]}, "one value for the whole chain"
+    assert {e["first_execution_run_id"] for e in events} == {started["run_id"]}
+    hops = [e for e in events if e["event_type"] == "WORKFLOW_EXECUTION_CONTINUED_AS_NEW"]
+    assert len(hops) == 2
+    starts = [e for e in events if e["event_type"] == "WORKFLOW_EXECUTION_STARTED"]
+    assert [e["continued_run_id"] for e in starts] == [None, hops[0]["workflow_run_id"], hops[1]["workflow_run_id"]]
+    assert [h["attributes"]["new_execution_run_id"] for h in hops] == [s["workflow_run_id"] for s in starts[1:]]
+    assert hops[0]["attributes"]["input"]["value"]["offset"] == 2
+    runs = (await client.get(f"{P}/runs", params={"root_execution_id": "chain", "order": "asc"})).json()["executions"]
+    assert [r["status"] for r in runs] == ["CONTINUED_AS_NEW", "CONTINUED_AS_NEW", "COMPLETED"]
+    other = await start(client, "greeting", {"name": "x"})
+    await wait_status(client, other["execution_id"])
+    theirs = (await client.get(f"{P}/events/list", params={"workflow_exec_id": other["execution_id"]})).json()
+    assert theirs["events"][0]["chain_run_id"] not in {None, events[0]["chain_run_id"]}
+
+
+def apply_patch(document: Any, ops: list[dict[str, Any]]) -> Any:
+    """RFC 6902 add/replace/remove on object keys and list indexes, plus the live API's string `append`."""
+    for op in ops:
+        *parents, last = op["path"].split("/")[1:]
+        target = document
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        key: Any = int(last) if isinstance(target, list) else last
+        if op["op"] in ("add", "replace"):
+            target[key] = op["value"]
+        elif op["op"] == "remove":
+            del target[key]
+        elif op["op"] == "append":
+            target[key] += op["value"]
+        else:
+            raise AssertionError(f"unexpected op {op}")
+    return document
+
+
+async def test_progress_streams_json_patches_that_rebuild_the_final_snapshot(client: httpx2.AsyncClient) -> None:
+    await start(client, "draft-writer", {"topic": "patches", "paragraphs": 3}, execution_id="draft")
+    assert (await wait_status(client, "draft"))["status"] == "COMPLETED"
+    events = (await client.get(f"{P}/events/list", params={"workflow_exec_id": "draft"})).json()["events"]
+    custom = [e for e in events if e["event_type"].startswith("CUSTOM_TASK_")]
+    assert custom[0]["event_type"] == "CUSTOM_TASK_STARTED"
+    assert custom[-1]["event_type"] == "CUSTOM_TASK_COMPLETED"
+    document = custom[0]["attributes"]["payload"]["value"]
+    kinds = set()
+    for event in custom[1:-1]:
+        payload = event["attributes"]["payload"]
+        assert payload["type"] == "json_patch"
+        kinds |= {op["op"] for op in payload["value"]}
+        document = apply_patch(document, payload["value"])
+    assert kinds == {"add", "replace", "remove", "append"}
+    assert document == custom[-1]["attributes"]["payload"]["value"]
+    assert document["text"].startswith("patches matters")

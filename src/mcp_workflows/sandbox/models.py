@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .ids import CUSTOMER_ID, WORKSPACE_ID, iso, iso_req
+from .ids import CUSTOMER_ID, WORKSPACE_ID, iso, iso_req, new_id
 from .schedule_spec import ScheduleDefinition
 
 TERMINAL_EVENT_TYPES = frozenset(
@@ -247,6 +247,7 @@ class RunRecord:
     stop_reason: str | None = None
     trace_id: str = ""
     messages: list[HandledMessage] = field(default_factory=list)
+    continued_run_id: str | None = None
 
     @property
     def running(self) -> bool:
@@ -272,6 +273,7 @@ class ExecutionRecord:
     schedule_id: str | None = None
     user_id: str = "sandbox-user"
     resetting: bool = False
+    chain_run_id: str = field(default_factory=new_id)
 
     @property
     def root_execution_id(self) -> str:
