@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import tarfile
 from typing import Any
 
@@ -177,3 +178,84 @@ async def test_progress_streams_json_patches_that_rebuild_the_final_snapshot(cli
     assert kinds == {"add", "replace", "remove", "append"}
     assert document == custom[-1]["attributes"]["payload"]["value"]
     assert document["text"].startswith("patches matters")
+
+
+async def test_add_tags_keeps_the_existing_ones(client: httpx2.AsyncClient) -> None:
+    response = await client.post(f"{P}/invoice-digest/tags", json={"tags": [" audit ", "finance", "audit"]})
+    assert response.status_code == 204
+    assert response.content == b""
+    assert (await client.get(f"{P}/invoice-digest")).json()["workflow"]["tags"] == ["finance", "reporting", "audit"]
+    bad = await client.post(f"{P}/invoice-digest/tags", json={"tags": [" "]})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][:2] == ["body", "tags"]
+    assert (await client.post(f"{P}/no-such-workflow/tags", json={"tags": ["x"]})).status_code == 404
+
+
+async def test_active_is_on_a_single_registration_not_on_list_rows(client: httpx2.AsyncClient) -> None:
+    rows = (await client.get(f"{P}/registrations", params={"with_workflow": "true"})).json()["workflow_registrations"]
+    assert all("active" not in row for row in rows)
+    active = (await client.get(f"{P}/registrations", params={"active_only": "true"})).json()["workflow_registrations"]
+    legacy = next(r for r in rows if r["workflow"]["name"] == "legacy-import")
+    assert legacy["id"] not in {r["id"] for r in active}
+    single = (await client.get(f"{P}/registrations/{legacy['id']}")).json()["workflow_registration"]
+    assert single["active"] is False
+    named = await client.get(f"{P}/registrations", params={"workflow_name": "greeting"})
+    assert [r["workflow_id"] for r in named.json()["workflow_registrations"]] == [
+        r["workflow_id"] for r in rows if r["workflow"]["name"] == "greeting"
+    ]
+
+
+async def test_search_keys_on_request(client: httpx2.AsyncClient) -> None:
+    await start(client, "greeting", {"name": "k"}, execution_id="keys")
+    await wait_status(client, "keys")
+    plain = (await client.get(f"{P}/executions/keys")).json()
+    assert "search_keys" not in plain
+    keyed = (await client.get(f"{P}/executions/keys", params={"include_search_keys": "true"})).json()
+    assert keyed["search_keys"]["workflow_name"] == "greeting"
+    assert keyed["search_keys"]["status"] == "COMPLETED"
+
+
+async def test_span_tree_events_are_plain_trace_events(client: httpx2.AsyncClient) -> None:
+    await start(client, "slow-report", {"seconds": 1}, execution_id="tree")
+    await wait_status(client, "tree")
+    tree = (await client.get(f"{P}/executions/tree/trace/summary")).json()["span_tree"]
+    assert any(e["type"] == "EVENT_PROGRESS" for e in tree["events"])
+    assert {key for e in tree["events"] for key in e} == {
+        "type",
+        "name",
+        "id",
+        "timestamp_unix_nano",
+        "attributes",
+        "internal",
+    }
+    flat = (await client.get(f"{P}/executions/tree/trace/events")).json()["events"]
+    assert any("start_time_unix_ms" in e for e in flat), "the flat view keeps the progress fields"
+
+
+async def read_frames(client: httpx2.AsyncClient, params: list[tuple[str, str]], count: int) -> list[dict[str, Any]]:
+    frames: list[dict[str, Any]] = []
+    async with client.stream("GET", f"{P}/events/stream", params=params) as response:
+        assert response.status_code == 200, await response.aread()
+        async for line in response.aiter_lines():
+            if line.startswith("data: "):
+                frames.append(json.loads(line[6:]))
+                if len(frames) == count:
+                    break
+    return frames
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        [("deployment_name", "legacy-deployment")],
+        [("metadata_filters", '{"deployment_name": "legacy-deployment"}')],
+    ],
+    ids=["form-exploded (the SDK)", "json (the docs)"],
+)
+async def test_metadata_filters_in_both_forms(client: httpx2.AsyncClient, metadata: list[tuple[str, str]]) -> None:
+    await start(client, "greeting", {"name": "a"}, execution_id="on-sandbox")
+    await start(client, "legacy-import", {}, execution_id="on-legacy")
+    await wait_status(client, "on-legacy")
+    frames = await read_frames(client, [("start_seq", "1"), *metadata], 2)
+    assert {f["data"]["workflow_exec_id"] for f in frames} == {"on-legacy"}
+    assert {f["metadata"]["deployment_name"] for f in frames} == {"legacy-deployment"}

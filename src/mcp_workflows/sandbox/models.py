@@ -305,6 +305,16 @@ class ExecutionRecord:
     def to_json(self, with_result: bool = True) -> dict[str, Any]:
         return self.run_json(self.current, with_result)
 
+    def search_keys(self, run: RunRecord) -> dict[str, str]:
+        """The run's search attributes (`search_keys` of an execution; `search_key=k:v` filters runs)."""
+        return {
+            "workflow_name": self.workflow_name,
+            "deployment_name": self.deployment_name,
+            "execution_id": self.execution_id,
+            "schedule_id": self.schedule_id or "",
+            "status": run.status,
+        }
+
 
 @dataclass
 class StreamEvent:
