@@ -44,6 +44,10 @@ UPSTREAM_RISK: dict[tuple[str, str], Risk] = {
     ("POST", "/deployments"): X, ("PATCH", "/deployments/{name}"): W, ("POST", "/deployments/{name}/restart"): D,
     ("POST", "/deployments/{name}/stop"): D, ("POST", "/deployments/{name}/start"): X,
     ("DELETE", "/deployments/{name}"): D,
+    # in the live API (the official SDK), not in the published spec (docs/live-contract.md): adding tags is
+    # undone by update_workflow; the archive is a read; unhardening lowers a protection no call restores.
+    ("POST", "/{workflow_identifier}/tags"): W, ("GET", "/deployments/{name}/archive"): R,
+    ("POST", "/deployments/{deployment_id}/unharden"): D,
 }  # fmt: skip
 SEVERITY = [R, W, X, D]
 
@@ -53,7 +57,12 @@ def test_the_risk_table_covers_the_spec() -> None:
     assert spec == set(UPSTREAM_RISK)
 
 
-def test_tools_cover_exactly_the_53_operations_once() -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="no tool yet for the live API's add_workflow_tags, get_deployment_archive and unharden_deployment "
+    "(docs/live-contract.md); the lead adds them after the server restructure",
+)
+def test_tools_cover_exactly_the_56_operations_once() -> None:
     covered = [op_id for spec in CATALOG for op_id in spec.operation_ids]
     assert len(covered) == len(set(covered)), "an operation is reachable from two tools"
     assert set(covered) == {op["operationId"] for op in CONTRACT["operations"]}

@@ -10,8 +10,8 @@ from mcp_workflows.api.registry import ALL_OPERATIONS, AREA_MODULES, OPERATIONS_
 from .conftest import SPEC_OPERATIONS
 
 
-def test_the_contract_has_53_operations() -> None:
-    assert len(SPEC_OPERATIONS) == 53
+def test_the_contract_has_56_operations() -> None:
+    assert len(SPEC_OPERATIONS) == 56
 
 
 def test_all_operations_lists_53_distinct_operations() -> None:
@@ -23,6 +23,11 @@ def test_all_operations_lists_53_distinct_operations() -> None:
     assert set(OPERATIONS_BY_ID) == set(ids)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/ lacks the three operations of the live API the reference spec had not: add_workflow_tags, "
+    "get_deployment_archive, unharden_deployment (docs/live-contract.md); the lead adds them after the restructure",
+)
 def test_every_spec_operation_is_covered_and_nothing_else() -> None:
     ours = {op.operation_id for op in ALL_OPERATIONS}
     assert ours == set(SPEC_OPERATIONS), f"missing {set(SPEC_OPERATIONS) - ours}, unknown {ours - set(SPEC_OPERATIONS)}"
