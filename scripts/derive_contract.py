@@ -60,6 +60,28 @@ def sdk_methods() -> dict[str, tuple[str, Any]]:
     return found
 
 
+def request_model(fn: Any) -> Any:
+    """The SDK model a method builds its request from (path, query and header fields, and the body), if any."""
+    from mistralai.client import models
+
+    request = re.search(r"request = \(?\s*models\.(\w+)\(", inspect.getsource(fn))
+    return None if request is None else getattr(models, request.group(1))
+
+
+def field_location(info: Any) -> tuple[str, Any] | None:
+    """Where a request model field goes: ("path" | "query" | "header" | "body", its SDK metadata), or None."""
+    from mistralai.client.utils.metadata import FieldMetadata
+
+    for meta in info.metadata:
+        if isinstance(meta, FieldMetadata):
+            for where in ("path", "query", "header"):
+                if getattr(meta, where) is not None:
+                    return where, getattr(meta, where)
+            if meta.request is not None:
+                return "body", meta.request
+    return None
+
+
 def sdk_operations() -> dict[str, str]:
     """operationId -> dotted SDK method (`workflows.deployments.list_deployments`)."""
     return {op: method for op, (method, _fn) in sdk_methods().items()}
@@ -150,21 +172,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [*variants, {"type": "null"}]} if {"type": "null"} not in variants else schema
 
 
-def _field_location(info: Any) -> tuple[str, Any] | None:
-    from mistralai.client.utils.metadata import FieldMetadata
-
-    for meta in info.metadata:
-        if isinstance(meta, FieldMetadata):
-            for where in ("path", "query", "header"):
-                if getattr(meta, where) is not None:
-                    return where, getattr(meta, where)
-            if meta.request is not None:
-                return "body", meta.request
-    return None
-
-
 def _operation(operation_id: str, method_name: str, fn: Any, schemas: Schemas) -> dict[str, Any]:
-    from mistralai.client import models
 
     source = inspect.getsource(fn)
     http_method = re.search(r'method="([A-Z]+)"', source)
@@ -173,10 +181,9 @@ def _operation(operation_id: str, method_name: str, fn: Any, schemas: Schemas) -
         raise ValueError(f"{operation_id}: no method or path in the SDK source")
     parameters: list[dict[str, Any]] = []
     body: dict[str, Any] | None = None
-    request = re.search(r"request = \(?\s*models\.(\w+)\(", source)
-    if request is not None:
-        request_cls = getattr(models, request.group(1))
-        located = {attr: _field_location(info) for attr, info in request_cls.model_fields.items()}
+    request_cls = request_model(fn)
+    if request_cls is not None:
+        located = {attr: field_location(info) for attr, info in request_cls.model_fields.items()}
         if not any(located.values()):  # the request model is the JSON body itself
             body = {"required": True, "schema": schemas.model(request_cls)}
         for attr, info in request_cls.model_fields.items():
