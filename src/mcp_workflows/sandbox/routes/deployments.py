@@ -21,7 +21,6 @@ from ..runtime import Sandbox, sandbox_of
 from ..sse import sse_response
 from ..store import managed_spec, resources
 from . import archives, streaming
-from .archives import archive_url
 from .paths import P
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -370,7 +369,7 @@ async def get_archive(request: Request) -> Response:
     archive_id = deployment.managed.spec["archive_id"] if deployment.managed is not None else None
     if archive_id is None:
         raise ApiError(404, {"detail": f"Deployment '{deployment.name}' does not build from an uploaded archive"})
-    return JSONResponse({"archive_id": archive_id, "download_url": archive_url(request, archive_id)})
+    return JSONResponse({"archive_id": archive_id, "download_url": archives.archive_url(request, archive_id)})
 
 
 async def unharden(request: Request) -> Response:
