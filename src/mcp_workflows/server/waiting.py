@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pydantic_core
 
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
 from mcp_workflows.api.models.executions import Execution
 from mcp_workflows.api.streams import stream_event
 from mcp_workflows.server.concurrency import first_failure
+from mcp_workflows.server.progress import TaskProgress
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -31,12 +33,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("mcp_workflows.server")
 
+# A run that continues as new is not the end: the chain goes on under the same execution id, and the
+# wait follows it (the stream carries the next run's events).
 TERMINAL_EVENTS = frozenset(
     {
         "WORKFLOW_EXECUTION_COMPLETED",
         "WORKFLOW_EXECUTION_FAILED",
         "WORKFLOW_EXECUTION_CANCELED",
-        "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
     }
 )
 QUIET_CHECK_S = 10.0
@@ -51,7 +54,9 @@ class Waited:
     execution: Execution
     cursor: str | None = None  # last stream position seen: pass back to resume
     failure: str | None = None  # the failure message, from the WORKFLOW_EXECUTION_FAILED event
-    continued_run_id: str | None = None
+    continued_run_id: str | None = None  # the latest run the chain continued as
+    continued: int = 0  # continue-as-new steps followed during the wait
+    progress: dict[str, Any] = field(default_factory=lambda: {})  # custom task id -> current state
     notes: list[str] = field(default_factory=lambda: [])
 
 
@@ -73,7 +78,7 @@ async def wait_for_end(
     waited = Waited(execution=known or Execution(workflow_name="", execution_id=execution_id), cursor=after)
     if (known is not None and waited.execution.is_terminal) or budget_s <= 0:
         return await _finish(api, waited)
-    progress = _Progress(ctx)
+    progress = _Progress(ctx, waited)
     try:
         await _follow_stream(api, waited, deadline, progress, quiet_s)
     except WorkflowsAPIError as exc:
@@ -109,6 +114,7 @@ async def _follow_stream(
                     waited.failure = _failure_message(event.data.attributes)
                 if event.data.event_type == "WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
                     waited.continued_run_id = event.data.attributes.get("new_execution_run_id") or None
+                    waited.continued += 1
                 if event.data.event_type in TERMINAL_EVENTS:
                     break
         scope.cancel()
@@ -170,18 +176,26 @@ def _failure_message(attributes: dict[str, Any]) -> str | None:
 
 
 class _Progress:
-    """MCP progress notifications: one per event, numbered, when the client asked for them."""
+    """MCP progress notifications: one per event, numbered, when the client asked for them.
 
-    def __init__(self, ctx: Context[Any, Any] | None) -> None:
+    Custom-task progress is applied (server/progress.py), so a notification shows the task's
+    state after the event, not a raw patch.
+    """
+
+    def __init__(self, ctx: Context[Any, Any] | None, waited: Waited) -> None:
         self._ctx = ctx
         self._count = 0
+        self._tasks = TaskProgress()
+        self._tasks.states = waited.progress
 
     async def report(self, event: StreamEvent) -> None:
         data = event.data
+        changed = self._tasks.apply(data)
+        if changed is not None:
+            state = pydantic_core.to_json(self._tasks.states[changed]).decode()
+            await self.say(f"{changed}: {state}")
+            return
         detail = data.attributes.get("activity_name") or data.attributes.get("name") or ""
-        payload = data.attributes.get("payload")
-        if isinstance(payload, dict) and isinstance(payload.get("value"), dict | int | float | str):
-            detail = f"{detail} {payload['value']}".strip()
         await self.say(f"{data.event_type} {detail}".strip())
 
     async def say(self, message: str) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field
+
 from mcp_workflows.api.models.executions import ExecutionSummary
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.tools.shared import ToolResult, capped
 from mcp_workflows.server.waiting import Waited
 
 RESULT_LIMIT_CHARS = 20_000
+PROGRESS_LIMIT_CHARS = 4_000
 
 
 class ExecutionRow(ToolResult):
@@ -45,6 +48,7 @@ class ExecutionOutcome(Guarded):
     status: str | None = None
     result: Any = None
     failure: str | None = None
+    progress: dict[str, Any] | None = Field(default=None, description="Each progress task's current state.")
     cursor: str | None = None
     next_step: str | None = None
     note: str | None = None
@@ -54,6 +58,12 @@ def outcome_of(waited: Waited, *, resume_tool: str = "wait_for_execution") -> Ex
     """The model-facing view of an execution after a wait (or a plain read)."""
     execution = waited.execution
     result, note = capped(execution.result, RESULT_LIMIT_CHARS, "result", "get_execution_history")
+    progress, progress_note = (None, None)
+    if waited.progress and not execution.is_terminal:
+        progress, progress_note = capped(waited.progress, PROGRESS_LIMIT_CHARS, "progress", "wait_for_execution")
+    chain = (
+        f"continued as new {waited.continued} time(s), now run {waited.continued_run_id}" if waited.continued else None
+    )
     encoded = _is_encoded(execution.result)
     return ExecutionOutcome(
         execution_id=execution.execution_id,
@@ -61,9 +71,10 @@ def outcome_of(waited: Waited, *, resume_tool: str = "wait_for_execution") -> Ex
         status=execution.status,
         result=result,
         failure=waited.failure,
+        progress=progress if isinstance(progress, dict) else None,
         cursor=waited.cursor if not execution.is_terminal else None,
         next_step=_next_step(waited, resume_tool, encoded),
-        note="; ".join([*waited.notes, *([note] if note else [])]) or None,
+        note="; ".join(n for n in [*waited.notes, chain, note, progress_note] if n) or None,
     )
 
 

@@ -13,6 +13,7 @@ from mcp_workflows.api.errors import NotFound
 from mcp_workflows.api.models.executions import ExecutionRequest
 from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowUpdate
 from mcp_workflows.api.workflows import (
+    ADD_WORKFLOW_TAGS,
     ARCHIVE_WORKFLOW,
     BULK_ARCHIVE,
     BULK_UNARCHIVE,
@@ -180,11 +181,13 @@ async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDe
         found = await state.api.workflows.get(workflow)
     else:  # both lookups at once: one round trip of latency instead of two
         found, _ = await both(state.api.workflows.get(workflow), state.registrations.candidates(workflow))
-    mine = await state.registrations.of_workflow(found.id, workflow)
+    mine, served = await state.registrations.of_workflow(found.id, workflow)
     chosen = mine[0] if mine else None
     note = None
     if chosen is None:
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
+    elif not served:
+        note = "No worker serves it now: an execution would wait until one does."
     elif len(mine) > 1:
         note = "Several registrations exist; pass deployment to execute_workflow to pick one."
     registration = None
@@ -198,7 +201,7 @@ async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDe
     return WorkflowDetail(workflow=WorkflowSummary.of(found), registration=registration, note=note)
 
 
-@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW,), target=WORKFLOW)
+@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW, ADD_WORKFLOW_TAGS), target=WORKFLOW)
 async def update_workflow(
     ctx: Context,
     workflow: WorkflowIdentifier,
@@ -209,6 +212,10 @@ async def update_workflow(
         list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
         Field(max_length=50, description="Replaces all tags ([] clears)."),
     ] = None,
+    add_tags: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+        Field(max_length=50, description="Tags to add, keeping the others."),
+    ] = None,
 ) -> WorkflowSummary:
     """Change a workflow's display name, description, tags or chat-assistant availability;
     omitted fields keep their value."""
@@ -218,11 +225,18 @@ async def update_workflow(
         available_in_chat_assistant=available_in_chat_assistant,
         tags=tags,
     )
-    if not update.model_dump(exclude_none=True):
+    changes = update.model_dump(exclude_none=True)
+    if not changes and not add_tags:
         raise ToolInputError(
-            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags."
+            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags, "
+            "add_tags."
         )
-    return WorkflowSummary.of(await app_state(ctx).api.workflows.update(workflow, update))
+    if tags is not None and add_tags:
+        raise ToolInputError("give tags (replace them all) or add_tags (keep the others), not both.")
+    api = app_state(ctx).api.workflows
+    if add_tags:
+        await api.add_tags(workflow, add_tags)
+    return WorkflowSummary.of(await api.update(workflow, update) if changes else await api.get(workflow))
 
 
 async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
