@@ -75,3 +75,8 @@ class SandboxConfig(BaseModel):
     wait_timeout_default_s: float = Field(
         default=300.0, gt=0, description="Cap of `wait_for_result` when the request sets no timeout_seconds."
     )
+    keep_executions: int = Field(
+        default=1000,
+        ge=1,
+        description="How many ended executions are kept (with their events and logs); older ones are evicted.",
+    )

@@ -166,6 +166,7 @@ class Engine:
         )
         execution.runs.append(run)
         self.store.runs[run.run_id] = (execution, run)
+        self.store.restarted(execution)
         started: dict[str, Any] = {"input": data, "workflowType": execution.workflow_name}
         if reset_from is not None:
             started["reset"] = reset_from
@@ -218,6 +219,8 @@ class Engine:
                 {"task_id": f"{run.run_id}:workflow", "result": _json(result), "attempt": 1},
             )
             ctx.log(f"Workflow {execution.workflow_name} completed")
+        if not execution.resetting:
+            self.store.ended(execution)
 
     def _fail(self, execution: ExecutionRecord, run: RunRecord, message: str) -> None:
         run.failure_message = message
