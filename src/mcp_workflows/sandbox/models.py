@@ -223,6 +223,7 @@ class RunRecord:
     stop_reason: str | None = None
     trace_id: str = ""
     messages: list[HandledMessage] = field(default_factory=list)
+    search_attributes: dict[str, str] = field(default_factory=dict)
 
     @property
     def running(self) -> bool:

@@ -53,6 +53,7 @@ def _search_attributes(execution: ExecutionRecord, run: RunRecord) -> dict[str, 
         "execution_id": execution.execution_id,
         "schedule_id": execution.schedule_id or "",
         "status": run.status,
+        **run.search_attributes,
     }
 
 
