@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from mcp_workflows.sandbox import SandboxConfig, running_sandbox
+from mcp_workflows.sandbox.faults import Stats
 from mcp_workflows.sandbox.seqlog import SeqLog
 
 from .conftest import AUTH, start, wait_status
@@ -37,6 +38,18 @@ def test_seqlog_drops_one_owner_and_keeps_positions() -> None:
     assert log.next_seq() == 8, "numbering never goes back"
     log.drop_owner("a")
     assert len(log) == 4
+
+
+def test_request_counters_keep_the_most_recent_paths() -> None:
+    stats = Stats()
+    stats.MAX_KEYS = 3
+    for n in range(5):
+        stats.count("GET", f"/v1/workflows/executions/e{n}")
+    stats.count("GET", "/v1/workflows/executions/e4")
+    snapshot = stats.snapshot()
+    assert snapshot["total"] == 6
+    assert snapshot["paths"] == {f"/v1/workflows/executions/e{n}": 1 + (n == 4) for n in (2, 3, 4)}
+    assert len(snapshot["requests"]) == 3
 
 
 @pytest.fixture(scope="module")
