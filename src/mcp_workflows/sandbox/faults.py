@@ -79,7 +79,7 @@ class Stats:
     (the total counts every request): a long-running sandbox keeps bounded memory.
     """
 
-    MAX_KEYS = 10_000
+    MAX_KEYS = 2_000
 
     def __init__(self) -> None:
         self.paths: Counter[str] = Counter()
