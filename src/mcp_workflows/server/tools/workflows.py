@@ -26,6 +26,7 @@ from mcp_workflows.api.workflows import (
 from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.interactive import RESERVED_HANDLERS, is_interactive
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import AppState, app_state
 from mcp_workflows.server.tools.launch import new_execution_id, start_and_wait
@@ -40,6 +41,7 @@ from mcp_workflows.server.tools.shared import (
     WorkflowIdentifier,
     both,
     check_workflow_input,
+    join_notes,
     path_segment,
 )
 
@@ -138,6 +140,7 @@ def all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
     return [
         Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema)
         for kind, h in definition.handlers()
+        if h.name not in RESERVED_HANDLERS
     ]
 
 
@@ -190,6 +193,8 @@ async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDe
         note = "No worker serves it now: an execution would wait until one does."
     elif len(mine) > 1:
         note = "Several registrations exist; pass deployment to execute_workflow to pick one."
+    if chosen is not None and is_interactive(chosen.definition):
+        note = join_notes(note, "It can wait for a person's answer: submit_input gives it (its form is shown then)")
     registration = None
     if chosen is not None:
         registration = ActiveRegistration(
