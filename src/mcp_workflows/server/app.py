@@ -22,6 +22,7 @@ from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
+from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
     TokenSigner,
@@ -32,6 +33,7 @@ from mcp_workflows.server.guard.confirmation import (
 from mcp_workflows.server.guard.gate import CallGate
 from mcp_workflows.server.guard.selection import select_tools
 from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
+from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
     CreatedIdError,
@@ -68,6 +70,7 @@ class WorkflowsServer(MCPServer[AppState]):
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._built: dict[str, SDKTool] = {}
+        self._inputs = InputBridge()
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
@@ -92,6 +95,9 @@ class WorkflowsServer(MCPServer[AppState]):
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         tool = self.sdk_tool(name)
+        resumed = await self._inputs.resume(spec, arguments, context, state)
+        if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
+            return resumed
         refused = True
         try:
             validated = tool.fn_metadata.validate_arguments(arguments)
@@ -110,6 +116,7 @@ class WorkflowsServer(MCPServer[AppState]):
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
             state.gate.account(spec, arguments, result, refused=refused)
+            return await self._inputs.after(spec, arguments, result, context, state)
         return result
 
     async def _run(
@@ -125,7 +132,8 @@ class WorkflowsServer(MCPServer[AppState]):
             return result
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
-            return success_result(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+            structured = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+            return chat_result(structured) or success_result(structured)
         raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:

@@ -356,6 +356,7 @@ async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
     operations=(EXECUTE_WORKFLOW,),
     target=WORKFLOW,
     confirm=Confirm(describe_execute, check=check_execute, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow(
     ctx: Context,
