@@ -69,12 +69,31 @@ class WorkflowsServer(MCPServer[AppState]):
         super().__init__(**kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
+        self._enabled: set[str] = set()
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
         return [index[name] for name in self._specs]
+
+    def enable_toolsets(self, toolsets: set[str]) -> list[MCPTool]:
+        """Turn these toolsets on for the rest of the process; the tools that became available."""
+        self._enabled |= toolsets
+        before = set(self._specs)
+        self._specs = {spec.name: spec for spec in select_tools(self.app_settings, self._enabled)}
+        index = indexed_tools()
+        return [index[name] for name in self._specs if name not in before]
+
+    async def announce_tools_changed(self, ctx: Context[Any, Any]) -> None:
+        """tools/list_changed in both protocol eras: a notification on the session (handshake) and
+        the subscription bus (2026-07-28 `subscriptions/listen`)."""
+        try:
+            if ctx.session.can_send_request:
+                await ctx.session.send_tool_list_changed()
+            await ctx.notify_tools_changed()
+        except Exception:  # a client that went away must not fail the call that changed the tools
+            logger.debug("could not announce the new tool list", exc_info=True)
 
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""

@@ -40,6 +40,7 @@ class Risk(StrEnum):
 
 # One module per toolset under server/tools/, in the order tools/list presents them.
 TOOLSETS: tuple[str, ...] = (
+    "core",
     "workflows",
     "executions",
     "registrations",
