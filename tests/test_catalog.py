@@ -124,3 +124,12 @@ def test_guarded_tools_are_exactly_the_destructive_and_execute_ones() -> None:
     for declared in DECLARED:
         needs = declared.spec.risk in (Risk.DESTRUCTIVE, Risk.EXECUTE)
         assert (declared.confirm is not None) is needs, declared.spec.name
+
+
+def test_enable_toolsets_offers_every_optional_toolset() -> None:
+    import typing
+
+    from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS
+    from mcp_workflows.server.tools.core import Toolset
+
+    assert set(typing.get_args(Toolset)) == set(OPTIONAL_TOOLSETS)

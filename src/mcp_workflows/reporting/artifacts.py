@@ -59,7 +59,12 @@ def tools_summary(catalog: list[tuple[ToolSpec, Tool]]) -> str:
     def cost(selected: list[Tool]) -> int:
         return count_tokens({"tools": [wire_form(tool) for tool in selected]})
 
-    default = [tool for spec, tool in catalog if spec.toolset in (*DEFAULT_TOOLSETS, ALWAYS_ON)]
+    from mcp_workflows.server.references import References
+
+    specs = {spec.name: spec for spec, _ in catalog}
+    on = {spec.name: spec for spec, _ in catalog if spec.toolset in (*DEFAULT_TOOLSETS, ALWAYS_ON)}
+    refs = References(specs, on, {name for name in specs if name not in on and specs[name].toolset != ALWAYS_ON})
+    default = [refs.tool(tool) for spec, tool in catalog if spec.name in on]  # as a default session lists them
     everything = [tool for spec, tool in catalog if spec.toolset != ALWAYS_ON]
     covered = {operation for spec, _ in catalog for operation in spec.operations}
     return (

@@ -11,7 +11,9 @@ from mcp_workflows.server.catalog import Risk, tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.tools.shared import ToolResult
 
-Toolset = Literal["registrations", "runs", "observability", "events", "schedules", "deployments"]
+Toolset = Literal[
+    "workflows", "executions", "registrations", "runs", "observability", "events", "schedules", "deployments"
+]
 
 
 class ToolBrief(ToolResult):
@@ -27,7 +29,7 @@ class ToolsetsEnabled(ToolResult):
 @tool(Risk.READ, "Turn on more tools", operations=())
 async def enable_toolsets(
     ctx: Context,
-    toolsets: Annotated[list[Toolset], Field(min_length=1, max_length=6, description="Toolsets to turn on.")],
+    toolsets: Annotated[list[Toolset], Field(min_length=1, max_length=8, description="Toolsets to turn on.")],
 ) -> ToolsetsEnabled:
     """Turn on more tools for this session: runs (run history, reset), observability (traces, logs,
     metrics), events, schedules, deployments, registrations."""
