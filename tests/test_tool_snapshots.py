@@ -4,6 +4,7 @@
 answers tools/list with. This test builds every tool from its code and fails on any difference,
 so a change to what models see is always reviewed. Regenerate after a deliberate change with
     UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_snapshots.py
+which rewrites the index and fails (nothing was checked); review the diff, then run it again.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ async def test_tool_index_matches_the_code() -> None:
     live = await build_server(Settings(sandbox=True, toolsets="all")).live_tools()
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         INDEX_PATH.write_text(render_index(live))
+        pytest.fail(f"rewrote {INDEX_PATH} instead of checking it: review the diff, then run without UPDATE_SNAPSHOTS")
     assert INDEX_PATH.exists(), "no index yet: run with UPDATE_SNAPSHOTS=1 and review it"
     indexed = {entry["name"]: entry for entry in json.loads(INDEX_PATH.read_text())}
     assert [tool.name for tool in live] == list(indexed), "tools were added, removed or reordered"
