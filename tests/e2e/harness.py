@@ -1,8 +1,8 @@
 """Start `mcp-workflows serve` as a real subprocess and connect the SDK's Client to it.
 
-Both transports (stdio, streamable HTTP) and both protocol eras (the `legacy` handshake and the
-2026-07-28 default) are reached through `connect()`. The server runs its in-process sandbox on
-a port the test chooses, so tests read the sandbox's state back over HTTP independently of MCP.
+For what needs a real process: the transports themselves (stdio, streamable HTTP) in both
+protocol eras, start-up refusals, HTTP auth and Host/Origin checks, stateless replicas, and what a
+real process writes to stderr. Toolset behaviour is tested in-process (inprocess.py).
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx2
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult
+
+from tests.e2e.session import Mode, Session
 
 Transport = Literal["stdio", "http"]
-Mode = Literal["legacy", "auto"]
 REPO = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.05"
 
@@ -58,35 +57,11 @@ def serve_at_start_up(args: list[str], env: Mapping[str, str], cwd: Path = REPO)
     )
 
 
-@dataclass
-class Session:
-    client: Client
-    sandbox_url: str
-    stderr_path: Path | None = None
-    calls: list[CallToolResult] = field(default_factory=lambda: [])
-
-    async def call(self, name: str, arguments: dict[str, Any] | None = None, **kwargs: Any) -> CallToolResult:
-        result = await self.client.call_tool(name, arguments or {}, **kwargs)
-        self.calls.append(result)
-        return result
-
-    async def sandbox(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Read (or change) sandbox state directly over HTTP, bypassing the MCP server."""
-        async with httpx2.AsyncClient(base_url=self.sandbox_url, headers={"Authorization": "Bearer test"}) as http:
-            response = await http.request(method, path, **kwargs)
-            if not response.is_success:
-                raise httpx2.HTTPStatusError(
-                    f"sandbox {method} {path}: {response.status_code} {response.text[:500]}",
-                    request=response.request,
-                    response=response,
-                )
-            return response.json() if response.content else None
-
-
 class HttpServer:
     """`mcp-workflows serve --transport http` in a subprocess, shared by several clients."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], *, wait: bool = True) -> None:
+        """Spawn the server; with `wait=False` call `wait_ready()` later (to start several at once)."""
         self.port = free_port()
         self.stderr = tempfile.NamedTemporaryFile(prefix="mcp-http-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -96,13 +71,14 @@ class HttpServer:
             stdout=subprocess.DEVNULL,
             stderr=self.stderr,
         )
-        self._wait_ready()
+        if wait:
+            self.wait_ready()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/mcp"
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -112,7 +88,7 @@ class HttpServer:
                     return
             except httpx2.TransportError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not become ready in 30 s")
+        raise RuntimeError(f"server did not become ready in 30 s: {self.stop()}")
 
     def stop(self) -> str:
         self.process.terminate()
@@ -157,10 +133,3 @@ async def connect(
         async with Client(stdio_client(params, errlog=errlog), mode=mode, **client_kwargs) as client:
             sandbox_url = full_env.get("MISTRAL_BASE_URL", f"http://127.0.0.1:{port}")
             yield Session(client, sandbox_url, stderr_path=Path(errlog.name))
-
-
-def text_of(result: CallToolResult) -> str:
-    assert result.content, "every result carries a text copy"
-    block = result.content[0]
-    assert block.type == "text"
-    return block.text
