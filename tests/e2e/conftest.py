@@ -1,5 +1,5 @@
-"""Fixtures: one sandbox for the session (reset per test), an in-process server per session in
-each protocol era, and one shared `serve --transport http` subprocess for the transport tests."""
+"""Fixtures: one sandbox for the session (reset per test), an in-process server per MCP session in
+each protocol era, and the `serve --transport http` subprocesses the transport tests share."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import HttpServer, free_port, server_env
+from tests.e2e.harness import BEARER_TOKENS, HttpServer, HttpServers, free_port, server_env
 from tests.e2e.inprocess import SANDBOX_CONFIG, ThreadedSandbox, connect_in_process
 from tests.e2e.session import ERAS, Mode, Session, sandbox_request
 
@@ -59,13 +59,38 @@ async def session(open_session: Any) -> AsyncIterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def http_sandbox_port() -> int:
-    return free_port()
+def http_servers(shared_sandbox: str) -> Iterator[HttpServers]:
+    """All spawned together when the first test needs one, so that their start-ups (seconds each
+    on a busy machine) overlap; used through the fixtures below, which wait until each answers."""
+    sandbox_port = free_port()
+    replica_env = server_env({"MISTRAL_API_KEY": "shared-fake-key", "MISTRAL_BASE_URL": shared_sandbox})
+    servers = HttpServers(
+        sandbox_port=sandbox_port,
+        sandboxed=HttpServer(["--sandbox"], server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(sandbox_port)})),
+        with_tokens=HttpServer(
+            ["--sandbox"],
+            server_env(
+                {
+                    "MCP_WORKFLOWS_SANDBOX_PORT": str(free_port()),
+                    "MCP_WORKFLOWS_HTTP_TOKENS": ", ".join(BEARER_TOKENS),
+                    "MCP_WORKFLOWS_LOG_LEVEL": "DEBUG",
+                }
+            ),
+        ),
+        replicas=(HttpServer(["--stateless"], replica_env), HttpServer(["--stateless"], replica_env)),
+    )
+    yield servers
+    for server in servers.all():
+        server.process.terminate()
+    for server in servers.all():
+        server.stop()
 
 
-@pytest.fixture(scope="session")
-def http_server(http_sandbox_port: int) -> Iterator[HttpServer]:
-    """`mcp-workflows serve --sandbox --transport http`, shared by the tests that need real HTTP."""
-    server = HttpServer(["--sandbox"], server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(http_sandbox_port)}))
-    yield server
-    server.stop()
+@pytest.fixture
+def http_server(http_servers: HttpServers) -> HttpServer:
+    return http_servers.sandboxed.wait_ready()
+
+
+@pytest.fixture
+def http_sandbox_port(http_servers: HttpServers) -> int:
+    return http_servers.sandbox_port

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from tests.e2e.session import Mode, Session
 
 Transport = Literal["stdio", "http"]
+BEARER_TOKENS = ("first-token-8c1f02", "second-token-5be9d7")  # what the token-protected server accepts
 REPO = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.05"
 
@@ -58,10 +60,12 @@ def serve_at_start_up(args: list[str], env: Mapping[str, str], cwd: Path = REPO)
 
 
 class HttpServer:
-    """`mcp-workflows serve --transport http` in a subprocess, shared by several clients."""
+    """`mcp-workflows serve --transport http` in a subprocess, shared by several clients.
 
-    def __init__(self, args: list[str], env: dict[str, str], *, wait: bool = True) -> None:
-        """Spawn the server; with `wait=False` call `wait_ready()` later (to start several at once)."""
+    The constructor only spawns it: `wait_ready()` before use, so several start up at once.
+    """
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.port = free_port()
         self.stderr = tempfile.NamedTemporaryFile(prefix="mcp-http-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -71,36 +75,55 @@ class HttpServer:
             stdout=subprocess.DEVNULL,
             stderr=self.stderr,
         )
-        if wait:
-            self.wait_ready()
+        self._ready = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/mcp"
 
-    def wait_ready(self) -> None:
+    def wait_ready(self) -> HttpServer:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.stderr.name).read_text()}")
-            try:
-                if httpx2.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not become ready in 30 s: {self.stop()}")
+        with httpx2.Client(timeout=1) as probe:
+            while not self._ready and time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log()}")
+                try:
+                    self._ready = probe.get(f"http://127.0.0.1:{self.port}/health").status_code == 200
+                except httpx2.TransportError:
+                    time.sleep(0.05)
+        if not self._ready:
+            raise RuntimeError(f"server did not become ready in 30 s: {self.log()}")
+        return self
+
+    def log(self) -> str:
+        """What the server wrote to stderr so far."""
+        return Path(self.stderr.name).read_text()
 
     def stop(self) -> str:
+        """Stop the server and return everything it wrote to stderr."""
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        text = self.log()
         self.stderr.close()
-        log = Path(self.stderr.name)
-        text = log.read_text()
-        log.unlink()
+        Path(self.stderr.name).unlink(missing_ok=True)
         return text
+
+
+@dataclass
+class HttpServers:
+    """The `serve --transport http` processes of the session."""
+
+    sandbox_port: int  # the port of `sandboxed`'s own in-process sandbox
+    sandboxed: HttpServer  # `serve --sandbox`, as the README runs it
+    with_tokens: HttpServer  # `serve --sandbox` behind MCP_WORKFLOWS_HTTP_TOKENS
+    replicas: tuple[HttpServer, HttpServer]  # `--stateless`, one API key, on the session's sandbox
+
+    def all(self) -> list[HttpServer]:
+        return [self.sandboxed, self.with_tokens, *self.replicas]
 
 
 @asynccontextmanager

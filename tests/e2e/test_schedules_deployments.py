@@ -76,10 +76,10 @@ async def confirmed(session: Session, tool: str, args: dict[str, Any]) -> tuple[
     return preview, done
 
 
-async def create_every_second(session: Session, name: str = "Ada") -> str:
+async def create_every(session: Session, every: str, name: str = "Ada") -> str:
     created = ok(
         await session.call(
-            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": name}, "every": ["PT1S"]}
+            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": name}, "every": [every]}
         )
     )
     assert created["outcome"] == "done"
@@ -94,7 +94,7 @@ async def create_every_second(session: Session, name: str = "Ada") -> str:
 
 
 async def test_schedule_lifecycle(session: Session) -> None:
-    schedule_id = await create_every_second(session)
+    schedule_id = await create_every(session, "PT1S")
     upstream = await sandbox_schedule(session, schedule_id)
     assert upstream is not None
     assert upstream["input"] == {"name": "Ada"}
@@ -231,7 +231,9 @@ async def test_delete_schedule_with_elicitation(open_session: Any) -> None:
         return ElicitResult(action=action, content=content)
 
     async with open_session(ALL, elicitation_callback=callback) as session:
-        schedule_id = await create_every_second(session)
+        # Hourly, so that it does not fire while the form is out: the form describes the runs so
+        # far, and a 2026-07-28 client is asked again when the question changed before its answer.
+        schedule_id = await create_every(session, "PT1H")
         for expected in ("declined", "cancelled", "declined"):
             refused = ok(await session.call("delete_schedule", {"schedule_id": schedule_id}))
             assert refused["outcome"] == expected
@@ -246,7 +248,7 @@ async def test_delete_schedule_with_elicitation(open_session: Any) -> None:
 
 async def test_delete_schedule_without_elicitation(open_session: Any) -> None:
     async with open_session(ALL) as session:
-        schedule_id = await create_every_second(session)
+        schedule_id = await create_every(session, "PT1H")
         preview, _ = await confirmed(session, "delete_schedule", {"schedule_id": schedule_id})
         assert "greeting" in preview["message"]
         assert await sandbox_schedule(session, schedule_id) is None

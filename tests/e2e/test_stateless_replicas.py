@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +21,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from tests.e2e.harness import HttpServer, serve_at_start_up, server_env
+from tests.e2e.harness import HttpServer, HttpServers, serve_at_start_up, server_env
 from tests.e2e.session import Mode
 
 pytestmark = pytest.mark.anyio
@@ -68,18 +68,10 @@ class Replicas:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="module")
-def replicas(shared_sandbox: str) -> Iterator[Replicas]:
-    env = server_env({"MISTRAL_API_KEY": "shared-fake-key", "MISTRAL_BASE_URL": shared_sandbox})
-    first = HttpServer(["--stateless"], env, wait=False)
-    second = HttpServer(["--stateless"], env, wait=False)
-    try:
-        first.wait_ready()
-        second.wait_ready()
-        yield Replicas(shared_sandbox, first, second)
-    finally:
-        for server in (first, second):
-            server.stop()
+@pytest.fixture
+def replicas(http_servers: HttpServers, shared_sandbox: str) -> Replicas:
+    first, second = (server.wait_ready() for server in http_servers.replicas)
+    return Replicas(shared_sandbox, first, second)
 
 
 @asynccontextmanager
