@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.harness import BEARER_TOKENS, HttpServer, HttpServers, free_port, server_env
 from tests.e2e.inprocess import SANDBOX_CONFIG, ThreadedSandbox, connect_in_process
-from tests.e2e.session import ERAS, Mode, Session, sandbox_request
+from tests.e2e.session import ERAS, Mode, Session, sandbox_client, sandbox_request
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,8 @@ def shared_sandbox() -> Iterator[str]:
 @pytest.fixture
 async def sandbox_url(shared_sandbox: str) -> str:
     """The session's sandbox, back in its demo state for this test."""
-    await sandbox_request(shared_sandbox, "POST", "/_sandbox/reset")
+    async with sandbox_client(shared_sandbox) as http:
+        await sandbox_request(http, "POST", "/_sandbox/reset")
     return shared_sandbox
 
 

@@ -23,7 +23,7 @@ import httpx2
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from tests.e2e.session import Mode, Session
+from tests.e2e.session import Mode, Session, sandbox_client
 
 Transport = Literal["stdio", "http"]
 BEARER_TOKENS = ("first-token-8c1f02", "second-token-5be9d7")  # what the token-protected server accepts
@@ -141,8 +141,11 @@ async def connect(
     if transport == "http":
         assert http_server is not None
         assert sandbox_port is not None
-        async with Client(http_server.url, mode=mode, **client_kwargs) as client:
-            yield Session(client, f"http://127.0.0.1:{sandbox_port}")
+        async with (
+            sandbox_client(f"http://127.0.0.1:{sandbox_port}") as http,
+            Client(http_server.url, mode=mode, **client_kwargs) as client,
+        ):
+            yield Session(client, http)
         return
     port = free_port()
     full_env = server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(port), **(env or {})})
@@ -152,7 +155,10 @@ async def connect(
         env=full_env,
         cwd=str(REPO),
     )
+    sandbox_url = full_env.get("MISTRAL_BASE_URL", f"http://127.0.0.1:{port}")
     with tempfile.NamedTemporaryFile("w+", prefix="mcp-stdio-", suffix=".log") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode=mode, **client_kwargs) as client:
-            sandbox_url = full_env.get("MISTRAL_BASE_URL", f"http://127.0.0.1:{port}")
-            yield Session(client, sandbox_url, stderr_path=Path(errlog.name))
+        async with (
+            sandbox_client(sandbox_url) as http,
+            Client(stdio_client(params, errlog=errlog), mode=mode, **client_kwargs) as client,
+        ):
+            yield Session(client, http, stderr_path=Path(errlog.name))

@@ -24,7 +24,7 @@ from mcp import Client
 from mcp_workflows.config import Settings
 from mcp_workflows.sandbox import SandboxConfig, running_sandbox
 from mcp_workflows.server.app import build_server
-from tests.e2e.session import Mode, Session
+from tests.e2e.session import Mode, Session, sandbox_client
 
 API_KEY = "sk-in-process-test-key"  # signs confirmation tokens; the sandbox accepts any bearer
 # Demo workflows at 1/20 of their duration; an interval schedule fires at most every 0.2 s.
@@ -84,7 +84,7 @@ def settings_for(base_url: str, overrides: Mapping[str, Any] | None = None) -> S
 async def connect_in_process(
     sandbox_url: str, mode: Mode, settings: Mapping[str, Any] | None = None, **client_kwargs: Any
 ) -> AsyncIterator[Session]:
-    """A fresh server (lifespan, HTTP client, gate) and a Client connected to it in memory."""
+    """A fresh server (lifespan: HTTP client, caps, confirmations) and a Client connected to it in memory."""
     server = build_server(settings_for(sandbox_url, settings))
-    async with Client(server, mode=mode, **client_kwargs) as client:
-        yield Session(client, sandbox_url)
+    async with sandbox_client(sandbox_url) as http, Client(server, mode=mode, **client_kwargs) as client:
+        yield Session(client, http)

@@ -21,7 +21,7 @@ _TLS = ssl.create_default_context()
 @dataclass
 class Session:
     client: Client
-    sandbox_url: str
+    http: httpx2.AsyncClient  # to the sandbox, bypassing the MCP server (see sandbox_client)
     stderr_path: Path | None = None
     calls: list[CallToolResult] = field(default_factory=lambda: [])
 
@@ -32,19 +32,23 @@ class Session:
 
     async def sandbox(self, method: str, path: str, **kwargs: Any) -> Any:
         """Read (or change) sandbox state directly over HTTP, bypassing the MCP server."""
-        return await sandbox_request(self.sandbox_url, method, path, **kwargs)
+        return await sandbox_request(self.http, method, path, **kwargs)
 
 
-async def sandbox_request(sandbox_url: str, method: str, path: str, **kwargs: Any) -> Any:
-    async with httpx2.AsyncClient(base_url=sandbox_url, headers={"Authorization": "Bearer test"}, verify=_TLS) as http:
-        response = await http.request(method, path, **kwargs)
-        if not response.is_success:
-            raise httpx2.HTTPStatusError(
-                f"sandbox {method} {path}: {response.status_code} {response.text[:500]}",
-                request=response.request,
-                response=response,
-            )
-        return response.json() if response.content else None
+def sandbox_client(sandbox_url: str) -> httpx2.AsyncClient:
+    """One client per session: a client per request would cost a TLS context and a connection each."""
+    return httpx2.AsyncClient(base_url=sandbox_url, headers={"Authorization": "Bearer test"}, verify=_TLS)
+
+
+async def sandbox_request(http: httpx2.AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
+    response = await http.request(method, path, **kwargs)
+    if not response.is_success:
+        raise httpx2.HTTPStatusError(
+            f"sandbox {method} {path}: {response.status_code} {response.text[:500]}",
+            request=response.request,
+            response=response,
+        )
+    return response.json() if response.content else None
 
 
 async def call_until_asked(
