@@ -25,9 +25,3 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert match, "CI keeps the test command in TEST_CMD"
     assert match.group(1) == readme_commands()[1]
     assert 'bash -c "$TEST_CMD"' in ci
-
-
-def test_readme_tool_table_matches_the_catalog() -> None:
-    from mcp_workflows.server.report import render_markdown
-
-    assert render_markdown() in (REPO / "README.md").read_text(), "run `mcp-workflows tools --markdown`"

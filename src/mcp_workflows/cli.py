@@ -25,6 +25,7 @@ NO_KEY_MESSAGE = (
     "mcp-workflows: MISTRAL_API_KEY is not set. Set it to your Mistral API key "
     "(export MISTRAL_API_KEY=...), or run `mcp-workflows serve --sandbox` to try the server on a local sandbox."
 )
+KEEP_HELP = "ended sandbox executions kept in memory, oldest evicted first (MCP_WORKFLOWS_SANDBOX_KEEP_EXECUTIONS)"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-destructive", type=int, help="destructive calls per cap window")
     serve.add_argument("--cap-window-s", type=float, help="cap window in seconds (default 3600)")
     serve.add_argument("--audit-payloads", action="store_true", default=None, help="log workflow inputs in audit")
+    serve.add_argument("--sandbox-keep-executions", type=int, help=KEEP_HELP)
     _add_selection_flags(serve)
     serve.set_defaults(run=_serve)
 
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8080)
     sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply demo workflow durations")
+    sandbox.add_argument("--keep-executions", type=int, help=KEEP_HELP)
     sandbox.set_defaults(run=_sandbox)
 
     tools = commands.add_parser("tools", help="print the tool catalog")
@@ -97,7 +100,7 @@ def _selection(args: argparse.Namespace) -> dict[str, Any]:
 
 def _checked(settings: Settings) -> Settings:
     """Fail at start-up, in one line, when a toolset or tool name is unknown."""
-    from mcp_workflows.server.selection import SelectionError, select_tools
+    from mcp_workflows.server.guard.selection import SelectionError, select_tools
 
     try:
         select_tools(settings)
@@ -108,12 +111,15 @@ def _checked(settings: Settings) -> Settings:
 
 
 def _configure_logging() -> None:
+    from mcp_workflows.redaction import redact_stderr
+
+    redact_stderr()  # before any handler captures the stream
     level = os.environ.get("MCP_WORKFLOWS_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx2", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.simplefilter("ignore", DeprecationWarning)
-    from mcp_workflows.server.audit import configure_audit_log
+    from mcp_workflows.server.guard.audit import configure_audit_log
 
     configure_audit_log()
 
@@ -139,6 +145,7 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _checked(
         _settings(
             sandbox=args.sandbox or None,
+            sandbox_keep_executions=args.sandbox_keep_executions,
             confirm=args.confirm,
             stateless_http=args.stateless,
             **policy,
@@ -153,7 +160,7 @@ def _serve(args: argparse.Namespace) -> None:
         print("mcp-workflows: stateless mode is for --transport http (stdio serves one client).", file=sys.stderr)
         sys.exit(2)
     if args.transport == "http":
-        from mcp_workflows.server.http import exposure_problem
+        from mcp_workflows.server.http_app import exposure_problem
 
         if problem := exposure_problem(
             args.host, tokens, allow_unauthenticated=args.allow_unauthenticated, sandbox=settings.sandbox
@@ -166,7 +173,7 @@ def _serve(args: argparse.Namespace) -> None:
     if args.transport == "stdio":
         server.run()
         return
-    from mcp_workflows.server.http import run_http
+    from mcp_workflows.server.http_app import run_http
 
     run_http(
         server,
@@ -182,17 +189,22 @@ def _serve(args: argparse.Namespace) -> None:
 def _sandbox(args: argparse.Namespace) -> None:
     from mcp_workflows.sandbox import SandboxConfig, serve
 
-    serve(args.host, args.port, SandboxConfig(time_scale=args.time_scale))
+    settings = _settings(sandbox_keep_executions=args.keep_executions)
+    serve(
+        args.host,
+        args.port,
+        SandboxConfig(time_scale=args.time_scale, keep_executions=settings.sandbox_keep_executions),
+    )
 
 
 def _tools(args: argparse.Namespace) -> None:
     import anyio
 
-    from mcp_workflows.server.report import catalog_entries, render_table
+    from mcp_workflows.reporting.catalog import catalog_entries, render_table
 
     settings = _checked(_settings(sandbox=True, **_selection(args)))
     if args.markdown:
-        from mcp_workflows.server.report import render_markdown
+        from mcp_workflows.reporting.catalog import render_markdown
 
         print(render_markdown())
     elif args.json:

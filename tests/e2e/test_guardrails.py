@@ -20,7 +20,7 @@ import anyio
 import pytest
 from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
-from mcp_workflows.server.audit import AUDIT_LOGGER
+from mcp_workflows.server.guard.audit import AUDIT_LOGGER
 from tests.e2e.inprocess import connect_in_process
 from tests.e2e.polling import eventually
 from tests.e2e.session import ERAS, Mode, Session, call_until_asked, text_of

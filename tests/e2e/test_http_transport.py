@@ -8,7 +8,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from mcp_workflows.server.http import exposure_problem
+from mcp_workflows.server.http_app import exposure_problem
 from tests.e2e.harness import BEARER_TOKENS as TOKENS
 from tests.e2e.harness import HttpServer, HttpServers, serve_at_start_up, server_env
 

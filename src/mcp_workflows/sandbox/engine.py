@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from .config import SandboxConfig
 from .errors import ApiError, conflict, not_running
+from .forms import InputForm
 from .ids import nanos, new_id, now
+from .interactive import WAIT_FOR_INPUT, WAITING_KEY, WAITING_VALUE, PendingInput, pending_inputs
 from .models import ExecutionRecord, HandledMessage, RegistrationRecord, RunRecord, StreamEvent, WorkflowRecord
-from .program import DemoWorkflow, HandlerDef, State, WorkflowFailure
+from .program import ContinueAsNew, DemoWorkflow, HandlerDef, State, WorkflowFailure
 from .store import Store
 from .validation import check_input
 
@@ -84,6 +88,19 @@ class Context:
             stream=task_type,
         )
 
+    def custom_task_patch(self, task_id: str, task_type: str, ops: list[dict[str, Any]]) -> None:
+        self._engine.emit(
+            self._execution,
+            self._run,
+            "CUSTOM_TASK_IN_PROGRESS",
+            {
+                "custom_task_id": task_id,
+                "custom_task_type": task_type,
+                "payload": {"type": "json_patch", "value": ops, "encoding_options": []},
+            },
+            stream=task_type,
+        )
+
     def log(self, message: str, level: str = "INFO") -> None:
         self._engine.store.add_log(
             message,
@@ -97,6 +114,56 @@ class Context:
         while not predicate(self._run.state):
             self._run.changed.clear()
             await self._run.changed.wait()
+
+    async def wait_for_input(self, form: InputForm, limit_s: float | None = None) -> dict[str, Any]:
+        """The SDK's sequence: register the form, CUSTOM_TASK_STARTED, set the search key, wait, drop the
+        form and the key, CUSTOM_TASK_COMPLETED; on a timeout or a cancel, CUSTOM_TASK_FAILED instead."""
+        task_id = str(uuid.uuid4())
+        forms = pending_inputs(self.state)
+        pending = forms[task_id] = PendingInput(form)
+        shown = {"input_schema": form.schema, "label": form.label}
+        self.custom_task(task_id, WAIT_FOR_INPUT, "started", shown)
+        self._search_attribute(WAITING_VALUE)
+        cap = self._engine.config.input_timeout_s
+        limit = min((t for t in (limit_s, cap) if t is not None), default=None)
+        try:
+            async with asyncio.timeout(limit):
+                await self.wait_until(lambda _state: pending.answer is not None)
+        except (TimeoutError, asyncio.CancelledError):
+            # Terminate and reset kill the run without running its code: no event, and the search key
+            # stays on the closed run as Temporal keeps it. A timeout or a cancel runs the SDK's handler.
+            if self._run.stop_reason in (None, "cancel"):
+                self._custom_task_failed(task_id, "")
+                self._close_form(forms, task_id)
+            if self._run.stop_reason is None:
+                self.log(f"No answer to input {task_id} within {limit} s", "WARNING")
+            raise
+        answer = pending.answer
+        assert answer is not None
+        self._close_form(forms, task_id)
+        self.custom_task(task_id, WAIT_FOR_INPUT, "completed", {**shown, "input": answer})
+        return answer
+
+    def _close_form(self, forms: dict[str, PendingInput], task_id: str) -> None:
+        del forms[task_id]
+        self._search_attribute(WAITING_VALUE if forms else None)
+
+    def _search_attribute(self, value: str | None) -> None:
+        """Upsert (or with None, delete) the reserved search key of a run waiting for input."""
+        if value is None:
+            self._run.search_attributes.pop(WAITING_KEY, None)
+        else:
+            self._run.search_attributes[WAITING_KEY] = value
+        self._engine.history(self._run, "UpsertWorkflowSearchAttributes", {"searchAttributes": {WAITING_KEY: value}})
+
+    def _custom_task_failed(self, task_id: str, message: str) -> None:
+        self._engine.emit(
+            self._execution,
+            self._run,
+            "CUSTOM_TASK_FAILED",
+            {"custom_task_id": task_id, "custom_task_type": WAIT_FOR_INPUT, "failure": {"message": message}},
+            stream=WAIT_FOR_INPUT,
+        )
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -154,6 +221,7 @@ class Engine:
         data: dict[str, Any],
         replay: list[HandledMessage],
         reset_from: dict[str, Any] | None,
+        continued_from: str | None = None,
     ) -> RunRecord:
         program = self.store.programs[execution.workflow_name]
         run = RunRecord(
@@ -163,18 +231,24 @@ class Engine:
             start_time=now(),
             state=program.init(data),
             trace_id=secrets.token_hex(16),
+            continued_run_id=continued_from,
         )
         execution.runs.append(run)
         self.store.runs[run.run_id] = (execution, run)
+        self.store.restarted(execution)
         started: dict[str, Any] = {"input": data, "workflowType": execution.workflow_name}
         if reset_from is not None:
             started["reset"] = reset_from
+        if continued_from is not None:
+            started["continuedExecutionRunId"] = continued_from
         self.history(run, "WorkflowExecutionStarted", started)
         self.workflow_task(run)
         for message in replay:
             handler = program.handler(message.kind, message.name)
+            # An answer to a form of the old run finds no pending input in the new one: skipped.
             if handler is not None:
-                self._apply(execution, run, message.kind, message.name, handler.fn, message.input)
+                with contextlib.suppress(ApiError):
+                    self._apply(execution, run, message.kind, message.name, handler.fn, message.input)
         task = asyncio.get_running_loop().create_task(self._drive(execution, run, program))
         run.task = task
         self._tasks.add(task)
@@ -199,8 +273,11 @@ class Engine:
         ctx.log(f"Workflow {execution.workflow_name} started")
         try:
             result = await program.body(ctx)
-        except WorkflowFailure as failure:
+        except (WorkflowFailure, TimeoutError) as failure:
+            # temporalio fails the workflow on an asyncio.TimeoutError; its message is str(error), "" here.
             self._fail(execution, run, str(failure))
+        except ContinueAsNew as chained:
+            self._continue_as_new(execution, run, chained.input)
         except asyncio.CancelledError:
             if run.stop_reason == "shutdown":
                 raise
@@ -218,6 +295,8 @@ class Engine:
                 {"task_id": f"{run.run_id}:workflow", "result": _json(result), "attempt": 1},
             )
             ctx.log(f"Workflow {execution.workflow_name} completed")
+        if not execution.resetting:
+            self.store.ended(execution)
 
     def _fail(self, execution: ExecutionRecord, run: RunRecord, message: str) -> None:
         run.failure_message = message
@@ -235,6 +314,23 @@ class Engine:
             severity="ERROR",
             execution=execution,
             run=run,
+        )
+
+    def _continue_as_new(self, execution: ExecutionRecord, run: RunRecord, data: dict[str, Any]) -> None:
+        """End `run` as CONTINUED_AS_NEW and start the chain's next run under the same execution id."""
+        self.history(run, "WorkflowExecutionContinuedAsNew", {"input": data})
+        self._finish(run, "CONTINUED_AS_NEW")
+        following = self._start_run(execution, data, replay=[], reset_from=None, continued_from=run.run_id)
+        self.emit(
+            execution,
+            run,
+            "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+            {
+                "task_id": f"{run.run_id}:workflow",
+                "new_execution_run_id": following.run_id,
+                "workflow_name": execution.workflow_name,
+                "input": _json(data),
+            },
         )
 
     def _stopped(self, execution: ExecutionRecord, run: RunRecord) -> None:
@@ -303,8 +399,9 @@ class Engine:
             "event_timestamp": nanos(stamp),
             "root_workflow_exec_id": execution.root_execution_id,
             "parent_workflow_exec_id": execution.parent_execution_id,
-            "continued_run_id": None,
+            "continued_run_id": run.continued_run_id,
             "first_execution_run_id": first,
+            "chain_run_id": execution.chain_run_id,
             "schedule_id": execution.schedule_id,
             "workflow_exec_id": execution.execution_id,
             "workflow_run_id": run.run_id,

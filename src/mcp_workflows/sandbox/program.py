@@ -6,11 +6,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .forms import InputForm
+
 State = dict[str, Any]
 
 
 class WorkflowFailure(Exception):
     """Raised by a workflow body to end its run as FAILED with this message."""
+
+
+class ContinueAsNew(Exception):
+    """Raised by a workflow body to end its run as CONTINUED_AS_NEW and go on in a new run given `input`."""
+
+    def __init__(self, input: dict[str, Any]) -> None:
+        super().__init__("continue as new")
+        self.input = input
 
 
 class RunContext(Protocol):
@@ -31,11 +41,19 @@ class RunContext(Protocol):
     def custom_task(self, task_id: str, task_type: str, phase: str, payload: Any) -> None:
         """Emit CUSTOM_TASK_STARTED / _IN_PROGRESS / _COMPLETED with a JSON snapshot payload."""
 
+    def custom_task_patch(self, task_id: str, task_type: str, ops: list[dict[str, Any]]) -> None:
+        """Emit CUSTOM_TASK_IN_PROGRESS whose payload patches the last snapshot (RFC 6902 plus `append`)."""
+
     def log(self, message: str, level: str = "INFO") -> None:
         """Write a log line of this run."""
 
     async def wait_until(self, predicate: Callable[[State], bool]) -> None:
         """Block until a signal or update makes `predicate(state)` true."""
+
+    async def wait_for_input(self, form: InputForm, limit_s: float | None = None) -> dict[str, Any]:
+        """Ask a person: publish `form` as a pending input and return the validated answer.
+
+        TimeoutError after `limit_s` seconds (wall clock, not scaled), which fails the run."""
 
 
 Handler = Callable[[State, dict[str, Any]], Any]
@@ -46,7 +64,7 @@ class HandlerDef:
     """A signal, query or update handler with its JSON schemas."""
 
     name: str
-    description: str
+    description: str | None
     input_schema: dict[str, Any]
     fn: Handler
     output_schema: dict[str, Any] | None = None

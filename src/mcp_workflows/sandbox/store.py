@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -24,22 +25,29 @@ from .models import (
     WorkflowRecord,
 )
 from .program import DemoWorkflow
+from .seqlog import SeqLog
 
 SANDBOX_DEPLOYMENT = "sandbox-deployment"
 
 
 class Store:
-    """Workflows, registrations, deployments, executions, events, logs and schedules."""
+    """Workflows, registrations, deployments, executions, events, logs and schedules.
 
-    def __init__(self) -> None:
+    Only the `keep_executions` most recently ended executions are kept (with their runs, events and
+    logs); running executions are never dropped, so the sandbox's memory stays bounded.
+    """
+
+    def __init__(self, keep_executions: int) -> None:
+        self.keep_executions = keep_executions
         self.programs: dict[str, DemoWorkflow] = {}
         self.workflows: dict[str, WorkflowRecord] = {}
         self.registrations: dict[str, RegistrationRecord] = {}
         self.deployments: dict[str, DeploymentRecord] = {}
         self.executions: dict[str, ExecutionRecord] = {}
         self.runs: dict[str, tuple[ExecutionRecord, RunRecord]] = {}
-        self.events: list[StreamEvent] = []
-        self.logs: list[LogRecord] = []
+        self.events: SeqLog[StreamEvent] = SeqLog(lambda event: event.execution_id)
+        self.logs: SeqLog[LogRecord] = SeqLog(lambda record: record.execution_id)
+        self._ended: OrderedDict[str, None] = OrderedDict()
         self.schedules: dict[str, ScheduleRecord] = {}
         self._changed = asyncio.Event()
         self.load_demo()
@@ -55,7 +63,7 @@ class Store:
         managed = self._add_deployment("managed-demo", started, ["managed-demo-worker-1"], active=True)
         managed.managed = ManagedState(
             service_id=stable_id("service", "managed-demo"),
-            spec=managed_spec("https://github.com/example/workflows-demo", "main", "worker:main", None),
+            spec=managed_spec("https://github.com/example/workflows-demo", "main"),
             resources=resources(None),
             created_at=started,
             updated_at=started,
@@ -94,6 +102,7 @@ class Store:
         self.runs.clear()
         self.events.clear()
         self.logs.clear()
+        self._ended.clear()
         self.schedules.clear()
 
     def _add_deployment(self, name: str, created: Any, workers: list[str], active: bool) -> DeploymentRecord:
@@ -150,7 +159,7 @@ class Store:
         self.notify()
 
     def next_seq(self) -> int:
-        return len(self.events) + 1
+        return self.events.next_seq()
 
     def add_log(
         self,
@@ -166,7 +175,7 @@ class Store:
         dep = self.deployments.get(deployment)
         worker = dep.workers[0].name if dep is not None and dep.workers else "sandbox-worker-1"
         record = LogRecord(
-            seq=len(self.logs) + 1,
+            seq=self.logs.next_seq(),
             timestamp=now(),
             severity=severity,
             body=body,
@@ -183,6 +192,32 @@ class Store:
         self.notify()
         return record
 
+    # retention ----------------------------------------------------------------------------------
+
+    def ended(self, execution: ExecutionRecord) -> None:
+        """Record that an execution's run ended; evict the oldest ended executions beyond the limit."""
+        self._ended[execution.execution_id] = None
+        self._ended.move_to_end(execution.execution_id)
+        while len(self._ended) > self.keep_executions:
+            oldest, _ = self._ended.popitem(last=False)
+            self._evict(oldest)
+
+    def restarted(self, execution: ExecutionRecord) -> None:
+        """A reset started a new run: the execution is running again and no longer evictable."""
+        self._ended.pop(execution.execution_id, None)
+
+    def _evict(self, execution_id: str) -> None:
+        execution = self.executions.pop(execution_id, None)
+        if execution is None:
+            return
+        for run in execution.runs:
+            self.runs.pop(run.run_id, None)
+        self.events.drop_owner(execution_id)
+        self.logs.drop_owner(execution_id)
+        schedule = self.schedules.get(execution.schedule_id or "")
+        if schedule is not None and execution_id in schedule.executions:
+            schedule.executions.remove(execution_id)
+
     # change notification ------------------------------------------------------------------------
 
     def notify(self) -> None:
@@ -198,31 +233,33 @@ class Store:
 
 
 def managed_spec(
-    github_url: str, revision: str | None, entrypoint: str | None, working_dir: str | None
+    github_url: str | None,
+    revision: str | None,
+    archive_id: str | None = None,
+    backend_spec: dict[str, Any] | None = None,
+    requested_roles: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A managed deployment's `DeploymentWorkerSpecResponse`."""
+    """A managed deployment's `DeploymentWorkerSpecResponse`, built from a repository or an uploaded archive."""
     return {
-        "github_url": github_url,
+        "github_url": github_url or "",
         "type": "workflows_worker",
         "revision": revision,
-        "entrypoint": entrypoint,
-        "working_dir": working_dir,
+        "archive_id": archive_id,
+        "backend_spec": {
+            "type": "mistral_cloud",
+            "build_directory": None,
+            "dockerfile_path": None,
+            "secrets": None,
+            **(backend_spec or {}),
+        },
+        "requested_roles": requested_roles,
         "restarted_at": None,
-        "commit_sha": "0" * 40,
-        "commit": {"sha": "0" * 40, "message": "sandbox build", "author": None, "html_url": None},
+        "commit": None
+        if github_url is None
+        else {"sha": "0" * 40, "message": "sandbox build", "author": None, "html_url": None},
     }
 
 
-def resources(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """`DeploymentResourceConfig` with sandbox defaults for the fields not given."""
-    base: dict[str, Any] = {
-        "replicas": 1,
-        "cpu_request": "250m",
-        "cpu_limit": "1",
-        "memory_request": "256Mi",
-        "memory_limit": "1Gi",
-    }
-    for key, value in (raw or {}).items():
-        if value is not None:
-            base[key] = value
-    return base
+def resources(replicas: int | None) -> dict[str, Any]:
+    """`DeploymentResourceConfig`: the live API sizes workers by `replicas` only."""
+    return {"replicas": 1 if replicas is None else replicas}

@@ -10,6 +10,9 @@ from .ids import nanos
 from .models import ExecutionRecord, RunRecord, StreamEvent
 from .store import Store
 
+# `WorkflowExecutionTraceEvent`: a span's events carry no progress fields (those are for /trace/events only).
+TRACE_EVENT_KEYS = frozenset({"type", "name", "id", "timestamp_unix_nano", "attributes", "internal"})
+
 
 def _span_id(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:16]
@@ -54,7 +57,7 @@ def trace_events(
         attrs = {k: _scalar(v) for k, v in e.data["attributes"].items()}
         if e.event_type.startswith("CUSTOM_TASK_"):
             task_id = str(e.data["attributes"]["custom_task_id"])
-            status = "COMPLETED" if e.event_type == "CUSTOM_TASK_COMPLETED" else "RUNNING"
+            status = {"CUSTOM_TASK_COMPLETED": "COMPLETED", "CUSTOM_TASK_FAILED": "FAILED"}.get(e.event_type, "RUNNING")
             ms = nanos(e.timestamp) // 1_000_000
             item = {
                 "type": "EVENT_PROGRESS",
@@ -65,8 +68,8 @@ def trace_events(
                 "internal": False,
                 "status": status,
                 "start_time_unix_ms": progress[task_id]["start_time_unix_ms"] if task_id in progress else ms,
-                "end_time_unix_ms": ms if status == "COMPLETED" else None,
-                "error": None,
+                "end_time_unix_ms": None if status == "RUNNING" else ms,
+                "error": e.data["attributes"]["failure"]["message"] if status == "FAILED" else None,
             }
             if merge_same_id and task_id in progress:
                 progress[task_id].update(item)
@@ -134,7 +137,10 @@ def summary_tree(store: Store, execution: ExecutionRecord, run: RunRecord) -> di
             "run_id": run.run_id,
             "status": run.status,
         },
-        "events": trace_events(store, execution, run, False, False),
+        "events": [
+            {k: v for k, v in e.items() if k in TRACE_EVENT_KEYS}
+            for e in trace_events(store, execution, run, False, False)
+        ],
         "children": children,
     }
 

@@ -44,10 +44,18 @@ def execution_of(request: Request) -> tuple[Sandbox, ExecutionRecord]:
     return sandbox, sandbox.store.execution(request.path_params["execution_id"])
 
 
+class GetExecutionQuery(BaseModel):
+    include_search_keys: bool = False
+
+
 async def get_execution(request: Request) -> Response:
-    """GET /executions/{execution_id}: the latest run's status and result."""
+    """GET /executions/{execution_id}: the latest run's status and result (and its search keys on request)."""
     _, execution = execution_of(request)
-    return JSONResponse(execution.to_json())
+    q = parse_query(request, GetExecutionQuery)
+    body = execution.to_json()
+    if q.include_search_keys:
+        body["search_keys"] = execution.search_keys(execution.current)
+    return JSONResponse(body)
 
 
 def history_json(execution: ExecutionRecord, run: RunRecord) -> dict[str, Any]:
@@ -155,14 +163,14 @@ async def execution_stream(request: Request) -> Response:
     )
     cursor = last or 0
     if q.event_source == "LIVE":
-        cursor = max(cursor, len(sandbox.store.events))
+        cursor = max(cursor, sandbox.store.events.last_seq)
     rule = streaming.stream_fault(sandbox, request)
     closing = sandbox.closing
 
     async def frames() -> AsyncIterator[bytes]:
         position = cursor
         while True:
-            for event in sandbox.store.events[position:]:
+            for event in sandbox.store.events.after(position):
                 position = event.seq
                 if event.execution_id == execution.execution_id:
                     yield streaming.event_frame(event)
