@@ -32,8 +32,8 @@ from mcp_workflows.redaction import redact
 LISTING_TOOL: dict[str, str] = {
     "workflow": "list_workflows",
     "registration": "list_workflow_registrations",
-    "execution": "list_runs",
-    "run": "list_runs",
+    "execution": "list_executions",
+    "run": "list_executions",
     "schedule": "list_schedules",
     "deployment": "list_deployments",
 }
@@ -44,8 +44,8 @@ PARAMETER_SOURCE: dict[str, str] = {
     "workflow_identifier": "list_workflows",
     "workflow_name": "list_workflows",
     "workflow_registration_id": "list_workflow_registrations",
-    "execution_id": "list_runs",
-    "run_id": "list_runs",
+    "execution_id": "list_executions",
+    "run_id": "list_executions",
     "schedule_id": "list_schedules",
     "name": "list_deployments",
 }

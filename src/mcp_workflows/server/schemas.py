@@ -33,7 +33,7 @@ def compact_output_schema(schema: dict[str, Any], *, outline_nested: bool = True
     The result's own fields keep their full schemas; an object nested in them keeps its type and
     required keys only. Clients check every result against this schema, and the Python SDK's
     validator pays for each described field of each nested object on every call: a 50-row
-    list_runs page took 7x longer to check with its rows' fields described than outlined
+    list_executions page took 7x longer to check with its rows' fields described than outlined
     (bench/bench_result_validation.py). The rows' fields are all still in the result.
     """
     compact = _compact_root(schema, "output")

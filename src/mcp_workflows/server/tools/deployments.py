@@ -15,11 +15,13 @@ from mcp_workflows.api.deployments import (
     DEPLOYMENT_LOGS,
     DEPLOYMENT_LOGS_STREAM,
     GET_DEPLOYMENT,
+    GET_DEPLOYMENT_ARCHIVE,
     LIST_DEPLOYMENTS,
     LIST_WORKERS,
     RESTART_DEPLOYMENT,
     START_DEPLOYMENT,
     STOP_DEPLOYMENT,
+    UNHARDEN_DEPLOYMENT,
     UPDATE_DEPLOYMENT,
 )
 from mcp_workflows.api.errors import WorkflowsAPIError
@@ -36,7 +38,16 @@ from mcp_workflows.server.catalog import Confirm, Risk, tool
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.tools.shared import Cursor, Limit, NextCursor, ToolResult, path_segment
+from mcp_workflows.server.tools.shared import (
+    Cursor,
+    DeploymentName,
+    Limit,
+    NextCursor,
+    ToolResult,
+    WorkflowFilter,
+    path_segment,
+    workflow_name_of,
+)
 
 # ---------------------------------------------------------------- parameters
 
@@ -54,25 +65,21 @@ def _matching(pattern: str, example: str) -> AfterValidator:
 
 _NAME = _matching(r"[A-Za-z0-9_-]+", "my-deployment (letters, digits, - and _)")
 _GITHUB = _matching(r"https://github\.com/[\w.-]+/[\w.-]+/?", "https://github.com/owner/repo")
-_ENTRYPOINT = _matching(r"[\w./-]+:\w+", "worker:main")
 
-Name = Annotated[
-    str, Field(min_length=1, max_length=128, description="From list_deployments."), _NAME, path_segment("name")
+NewDeployment = Annotated[
+    str,
+    Field(min_length=1, max_length=128, description="Name of the new deployment (letters, digits, - and _)."),
+    _NAME,
+    path_segment("name"),
 ]
-WorkflowName = Annotated[str | None, Field(max_length=256, description="Only this workflow.")]
-GithubUrl = Annotated[str, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
-Revision = Annotated[str, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
-Entrypoint = Annotated[str, Field(min_length=1, max_length=200, description="module:function"), _ENTRYPOINT]
-WorkingDir = Annotated[str | None, Field(max_length=300, description="Folder in the repo.")]
-Replicas = Annotated[int | None, Field(ge=0, le=100)]
-Cpu = Annotated[
-    str | None, Field(max_length=16, description='Per replica, e.g. "500m".'), _matching(r"\d+(\.\d+)?m?", "500m or 2")
+GithubUrl = Annotated[str | None, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
+Revision = Annotated[str | None, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
+ArchiveId = Annotated[
+    str | None, Field(min_length=1, max_length=200, description="An uploaded code archive to build instead of a repo.")
 ]
-Memory = Annotated[
-    str | None,
-    Field(max_length=16, description='Per replica, e.g. "512Mi".'),
-    _matching(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?", "512Mi or 2Gi"),
-]
+BuildDirectory = Annotated[str | None, Field(max_length=300, description="Docker build context in the repo.")]
+DockerfilePath = Annotated[str | None, Field(max_length=300, description="Dockerfile, relative to the build context.")]
+Replicas = Annotated[int | None, Field(ge=0, le=100, description="Worker replicas to run (0 stops them).")]
 
 SHOWN_WORKERS = 20
 LOG_BODY_CHARS = 300
@@ -96,7 +103,7 @@ class DeploymentPage(ToolResult):
 class Worker(ToolResult):
     name: str
     active: bool | None = None
-    updated_at: str | None = None
+    last_heartbeat: str | None = None
 
 
 class WorkerPage(ToolResult):
@@ -107,18 +114,29 @@ class WorkerPage(ToolResult):
 class ManagedStatus(ToolResult):
     phase: str | None = None
     ready_replicas: int | None = None
+    replicas: int | None = None
     rollout_status: str | None = None
+    source: str | None = Field(default=None, description="repo@revision (commit) or archive it was built from.")
+    backend: str | None = None
     message: str | None = None
+
+
+class ArchiveLink(ToolResult):
+    archive_id: str
+    download_url: str = Field(description="Short-lived link (about 24 h) to download the code archive.")
 
 
 class DeploymentDetail(ToolResult):
     name: str
-    active: bool
+    id: str
+    active: bool = Field(description="True while at least one worker heartbeats.")
     hardened: bool = False
+    last_heartbeat: str | None = None
     workers_active: int | None = None
     workers_total: int | None = None
     workers: list[Worker] = Field(default_factory=list)
     managed: ManagedStatus | None = Field(default=None, description="Absent for self-hosted deployments.")
+    archive: ArchiveLink | None = None
     updated_at: str | None = None
     note: str | None = None
 
@@ -158,16 +176,26 @@ def _managed_status(managed: ManagedDeployment | None) -> ManagedStatus | None:
     status = managed.status
     build = status.build_state
     build_note = f"build {build.phase}: {build.message}" if build and build.message else None
+    spec = managed.spec
+    source = None
+    if spec is not None and spec.archive_id:
+        source = f"archive {spec.archive_id}"
+    elif spec is not None and spec.github_url:
+        commit = f" ({spec.commit.sha[:12]})" if spec.commit else ""
+        source = f"{spec.github_url}@{spec.revision or 'main'}{commit}"
     return ManagedStatus(
         phase="Stopped" if managed.stopped and status.phase in (None, "Running") else status.phase,
         ready_replicas=status.ready_replicas,
+        replicas=managed.resources.replicas,
         rollout_status=managed.rollout_status,
+        source=source,
+        backend=str(spec.backend_spec.get("type")) if spec and spec.backend_spec.get("type") else None,
         message=status.message or build_note,
     )
 
 
 def _worker(raw: DeploymentWorker) -> Worker:
-    return Worker(name=raw.name, active=raw.is_active, updated_at=raw.updated_at)
+    return Worker(name=raw.name, active=raw.is_active, last_heartbeat=raw.last_heartbeat)
 
 
 def _counts(deployment: Deployment) -> str | None:
@@ -205,11 +233,26 @@ def _log_page(records: list[LogRecord], next_cursor: str | None, notes: list[str
     return LogPage(logs=[line for line, _ in lines], next_cursor=next_cursor, note="; ".join(notes) or None)
 
 
-def _resources(replicas: int | None, cpu: str | None, memory: str | None) -> DeploymentResources | None:
-    resources = DeploymentResources(
-        replicas=replicas, cpu_request=cpu, cpu_limit=cpu, memory_request=memory, memory_limit=memory
+def _resources(replicas: int | None) -> DeploymentResources | None:
+    return DeploymentResources(replicas=replicas) if replicas is not None else None
+
+
+def _spec(
+    github_url: str | None,
+    revision: str | None,
+    archive_id: str | None,
+    build_directory: str | None,
+    dockerfile_path: str | None,
+) -> DeploymentSpec:
+    """The live spec input: a repository or an archive, and how the Mistral Cloud backend builds it."""
+    backend = {"build_directory": build_directory, "dockerfile_path": dockerfile_path}
+    chosen = {key: value for key, value in backend.items() if value is not None}
+    return DeploymentSpec(
+        github_url=github_url,
+        revision=revision,
+        archive_id=archive_id,
+        backend_spec={"type": "mistral_cloud", **chosen} if chosen else None,
     )
-    return resources if resources.model_dump(exclude_none=True) else None
 
 
 # ---------------------------------------------------------------- confirmation texts
@@ -219,23 +262,28 @@ _EFFECT = {
     "start": "Its workers start again and take executions.",
     "restart": "Running workers are interrupted and replaced; executions in progress may be retried.",
     "delete": "The deployment and its workers are removed for good.",
+    "unharden": "Its protection is lowered: any key of the workspace may register workflows on it again.",
 }
 
 
 async def describe_manage(state: AppState, args: Mapping[str, Any]) -> str:
     action = str(args.get("action"))
-    deployment = await state.api.deployments.get(str(args["name"]))
-    kind = "managed" if deployment.managed is not None else "self-hosted (the API may refuse: managed only)"
-    workers = f"{deployment.active_worker_count or 0} of {deployment.worker_count or 0} workers active"
-    return f"{action.capitalize()} deployment {deployment.name} ({kind}, {workers})? {_EFFECT.get(action, '')}".strip()
+    found = await state.api.deployments.get(str(args["deployment"]))
+    kind = "managed" if found.managed is not None else "self-hosted"
+    if action != "unharden" and found.managed is None:
+        kind += " (the API may refuse: managed only)"
+    workers = f"{found.active_worker_count or 0} of {found.worker_count or 0} workers active"
+    return f"{action.capitalize()} deployment {found.name} ({kind}, {workers})? {_EFFECT.get(action, '')}".strip()
 
 
 async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
-    where = f"{args.get('github_url')}@{args.get('revision') or 'main'} ({args.get('entrypoint') or 'worker:main'})"
-    size = ", ".join(f"{key} {args[key]}" for key in ("replicas", "cpu", "memory") if args.get(key) is not None)
+    source = args.get("github_url") or f"archive {args.get('archive_id')}"
+    if args.get("github_url"):
+        source += f"@{args.get('revision') or 'main'}"
+    size = f" with {args['replicas']} replica(s)" if args.get("replicas") is not None else ""
     return (
-        f"Create managed deployment {args.get('name')} from {where}{f' with {size}' if size else ''}? "
-        "It builds the repo and runs workers (uses compute)."
+        f"Create managed deployment {args.get('deployment')} from {source}{size}? "
+        "It builds the code and runs workers (uses compute)."
     )
 
 
@@ -246,15 +294,20 @@ async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
 async def list_deployments(
     ctx: Context,
     active_only: Annotated[bool, Field(description="Only deployments with live workers.")] = False,
-    workflow_name: WorkflowName = None,
+    workflow: WorkflowFilter = None,
     search: Annotated[str | None, Field(max_length=200, description="Text to find in names.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> DeploymentPage:
     """List deployments (groups of workers that run workflows): active, hardened, worker counts,
     managed or self-hosted. Pass next_cursor back as cursor for more."""
-    page = await app_state(ctx).api.deployments.list(
-        active_only=active_only, workflow_name=workflow_name, search=search, cursor=cursor, limit=limit
+    state = app_state(ctx)
+    page = await state.api.deployments.list(
+        active_only=active_only,
+        workflow_name=await workflow_name_of(state, workflow),
+        search=search,
+        cursor=cursor,
+        limit=limit,
     )
     rows = [
         DeploymentRow(
@@ -265,24 +318,33 @@ async def list_deployments(
     return DeploymentPage(deployments=rows, next_cursor=page.next_cursor)
 
 
-@tool(Risk.READ, "Get a deployment", operations=(GET_DEPLOYMENT,))
-async def get_deployment(ctx: Context, name: Name, workflow_name: WorkflowName = None) -> DeploymentDetail:
-    """Get one deployment: active or not, its workers, and for managed ones the rollout state
-    (phase, ready replicas, build). Poll it after create_deployment or manage_deployment."""
-    deployment = await app_state(ctx).api.deployments.get(name, workflow_name=workflow_name)
-    workers = deployment.workers or []
+@tool(Risk.READ, "Get a deployment", operations=(GET_DEPLOYMENT, GET_DEPLOYMENT_ARCHIVE))
+async def get_deployment(ctx: Context, deployment: DeploymentName, workflow: WorkflowFilter = None) -> DeploymentDetail:
+    """Get one deployment: healthy or not, when each worker was last seen, and for managed ones
+    what is rolling out (phase, replicas, source, build) and a link to the code archive it was
+    built from. Poll it after create_deployment or manage_deployment."""
+    state = app_state(ctx)
+    found = await state.api.deployments.get(deployment, workflow_name=await workflow_name_of(state, workflow))
+    workers = found.workers or []
     note = None
     if len(workers) > SHOWN_WORKERS:
         note = f"{SHOWN_WORKERS} of {len(workers)} workers shown; list_deployment_workers has them all"
+    archive = None
+    if found.managed is not None and found.managed.spec is not None and found.managed.spec.archive_id:
+        link = await state.api.deployments.archive(found.name)
+        archive = ArchiveLink(archive_id=link.archive_id, download_url=link.download_url)
     return DeploymentDetail(
-        name=deployment.name,
-        active=deployment.is_active,
-        hardened=deployment.is_hardened,
-        workers_active=deployment.active_worker_count,
-        workers_total=deployment.worker_count,
+        name=found.name,
+        id=found.id,
+        active=found.is_active,
+        last_heartbeat=found.last_heartbeat,
+        archive=archive,
+        hardened=found.is_hardened,
+        workers_active=found.active_worker_count,
+        workers_total=found.worker_count,
         workers=[_worker(w) for w in workers[:SHOWN_WORKERS]],
-        managed=_managed_status(deployment.managed),
-        updated_at=deployment.updated_at,
+        managed=_managed_status(found.managed),
+        updated_at=found.updated_at,
         note=note,
     )
 
@@ -290,23 +352,25 @@ async def get_deployment(ctx: Context, name: Name, workflow_name: WorkflowName =
 @tool(Risk.READ, "List a deployment's workers", operations=(LIST_WORKERS,))
 async def list_deployment_workers(
     ctx: Context,
-    name: Name,
+    deployment: DeploymentName,
     status: Annotated[Literal["active", "inactive"] | None, Field(description="Only workers in this state.")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> WorkerPage:
     """List a deployment's workers (name, active, last heartbeat). Pass next_cursor back as
     cursor for more."""
-    page = await app_state(ctx).api.deployments.workers(name, worker_status=status, cursor=cursor, limit=limit)
+    page = await app_state(ctx).api.deployments.workers(deployment, worker_status=status, cursor=cursor, limit=limit)
     return WorkerPage(workers=[_worker(w) for w in page.workers], next_cursor=page.next_cursor)
 
 
 @tool(Risk.READ, "Read a deployment's logs", operations=(DEPLOYMENT_LOGS, DEPLOYMENT_LOGS_STREAM))
 async def get_deployment_logs(
     ctx: Context,
-    name: Name,
-    worker_name: Annotated[str | None, Field(max_length=256, description="Only this worker.")] = None,
-    workflow_name: WorkflowName = None,
+    deployment: DeploymentName,
+    worker: Annotated[
+        str | None, Field(max_length=256, description="Only this worker (name from list_deployment_workers).")
+    ] = None,
+    workflow: WorkflowFilter = None,
     cursor: Cursor = None,
     limit: Limit = 50,
     follow_seconds: Annotated[
@@ -315,14 +379,16 @@ async def get_deployment_logs(
 ) -> LogPage:
     """Read a deployment's worker logs, oldest first: a page, or with follow_seconds the live
     stream for that long. Pass next_cursor back as cursor (same mode) for more."""
-    api = app_state(ctx).api
+    state = app_state(ctx)
+    api = state.api
+    workflow_name = await workflow_name_of(state, workflow)
     if follow_seconds <= 0:
         page = await api.deployments.logs(
-            name, worker_name=worker_name, workflow_name=workflow_name, cursor=cursor, limit=limit
+            deployment, worker_name=worker, workflow_name=workflow_name, cursor=cursor, limit=limit
         )
         return _log_page(page.results, page.next_cursor, [])
     async with api.deployments.logs_stream(
-        name, worker_name=worker_name, workflow_name=workflow_name, resume=cursor
+        deployment, worker_name=worker, workflow_name=workflow_name, resume=cursor
     ) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds)
     parsed = (parse_frame(frame, LogRecord) for frame in read.frames if frame.event in ("message", "log"))
@@ -341,32 +407,37 @@ async def get_deployment_logs(
     return _log_page(records, read.last_id or cursor, notes)
 
 
+async def check_create(state: AppState, args: Mapping[str, Any]) -> None:
+    if (args.get("github_url") is None) == (args.get("archive_id") is None):
+        raise ToolInputError("give exactly one of github_url (a repository) or archive_id (an uploaded archive).")
+
+
 @tool(
     Risk.EXECUTE,
     "Create a managed deployment",
     operations=(CREATE_DEPLOYMENT,),
-    confirm=Confirm(describe_create),
+    confirm=Confirm(describe_create, check=check_create),
 )
 async def create_deployment(
     ctx: Context,
-    name: Name,
-    github_url: GithubUrl,
-    revision: Revision = "main",
-    entrypoint: Entrypoint = "worker:main",
-    working_dir: WorkingDir = None,
+    deployment: NewDeployment,
+    github_url: GithubUrl = None,
+    revision: Revision = None,
+    archive_id: ArchiveId = None,
+    build_directory: BuildDirectory = None,
+    dockerfile_path: DockerfilePath = None,
     replicas: Replicas = None,
-    cpu: Cpu = None,
-    memory: Memory = None,
     hardened: Annotated[bool, Field(description="Only keys tied to it may register workflows.")] = False,
 ) -> DeploymentOutcome:
-    """Create a managed deployment: the platform builds the GitHub repo and runs its workers
-    (provisions compute). Accepted at once; poll get_deployment for the rollout."""
-    spec = DeploymentSpec(github_url=github_url, revision=revision, entrypoint=entrypoint, working_dir=working_dir)
+    """Create a managed deployment: the platform builds a GitHub repo (or an uploaded archive) with
+    its Dockerfile and runs its workers (provisions compute). Accepted at once; poll get_deployment."""
+    spec = _spec(github_url, revision or ("main" if github_url else None), archive_id, build_directory, dockerfile_path)
     try:
-        result = await app_state(ctx).api.deployments.create(name, spec, _resources(replicas, cpu, memory), hardened)
+        api = app_state(ctx).api.deployments
+        result = await api.create(deployment, spec, _resources(replicas), hardened)
     except WorkflowsAPIError as exc:
-        follow = f"Call get_deployment(name={name!r}) before creating it again."
-        raise CreatedIdError(exc, f"Deployment {name!r}", follow) from exc
+        follow = f"Call get_deployment(deployment={deployment!r}) before creating it again."
+        raise CreatedIdError(exc, f"Deployment {deployment!r}", follow) from exc
     return DeploymentOutcome(
         message="Accepted: the build and rollout run asynchronously; poll get_deployment for phase and rollout_status.",
         name=result.name,
@@ -377,26 +448,25 @@ async def create_deployment(
 @tool(Risk.WRITE, "Change a managed deployment", operations=(UPDATE_DEPLOYMENT,))
 async def update_deployment(
     ctx: Context,
-    name: Name,
-    revision: Revision | None = None,
-    entrypoint: Entrypoint | None = None,
-    working_dir: WorkingDir = None,
-    github_url: GithubUrl | None = None,
+    deployment: DeploymentName,
+    revision: Revision = None,
+    github_url: GithubUrl = None,
+    archive_id: ArchiveId = None,
+    build_directory: BuildDirectory = None,
+    dockerfile_path: DockerfilePath = None,
     replicas: Replicas = None,
-    cpu: Cpu = None,
-    memory: Memory = None,
 ) -> DeploymentChange:
-    """Change a managed deployment's code (revision, repo, entrypoint) or resources; fields you
-    omit keep their value. Starts a rollout: poll get_deployment."""
-    spec = DeploymentSpec(github_url=github_url, revision=revision, entrypoint=entrypoint, working_dir=working_dir)
-    resources = _resources(replicas, cpu, memory)
+    """Change a managed deployment's code (revision, repo or archive, build settings) or replicas;
+    fields you omit keep their value. Starts a rollout: poll get_deployment."""
+    spec = _spec(github_url, revision, archive_id, build_directory, dockerfile_path)
+    resources = _resources(replicas)
     has_spec = bool(spec.model_dump(exclude_none=True))
     if not has_spec and resources is None:
         raise ToolInputError(
-            "nothing to update: give at least one of revision, entrypoint, working_dir, github_url, replicas, "
-            "cpu, memory."
+            "nothing to update: give at least one of revision, github_url, archive_id, build_directory, "
+            "dockerfile_path, replicas."
         )
-    result = await app_state(ctx).api.deployments.update(name, spec if has_spec else None, resources)
+    result = await app_state(ctx).api.deployments.update(deployment, spec if has_spec else None, resources)
     return DeploymentChange(
         name=result.name, status=_managed_status(result), message="Accepted: a rollout started; poll get_deployment."
     )
@@ -404,29 +474,32 @@ async def update_deployment(
 
 @tool(
     Risk.DESTRUCTIVE,
-    "Stop, start, restart or delete a deployment",
-    operations=(STOP_DEPLOYMENT, START_DEPLOYMENT, RESTART_DEPLOYMENT, DELETE_DEPLOYMENT),
+    "Stop, start, restart, delete or unharden a deployment",
+    operations=(STOP_DEPLOYMENT, START_DEPLOYMENT, RESTART_DEPLOYMENT, DELETE_DEPLOYMENT, UNHARDEN_DEPLOYMENT),
     idempotent=False,
     confirm=Confirm(describe_manage),
 )
 async def manage_deployment(
     ctx: Context,
-    name: Name,
-    action: Annotated[Literal["stop", "start", "restart", "delete"], Field(description="What to do.")],
+    deployment: DeploymentName,
+    action: Annotated[
+        Literal["stop", "start", "restart", "delete", "unharden"],
+        Field(description="unharden lets any key register workflows on it again."),
+    ],
 ) -> DeploymentOutcome:
     """Stop (undo with start), start, restart (interrupts running workers) or delete a managed
-    deployment. Needs the user's confirmation; poll get_deployment afterwards."""
-    deployments = app_state(ctx).api.deployments
-    act = {
-        "stop": deployments.stop,
-        "start": deployments.start,
-        "restart": deployments.restart,
-        "delete": deployments.delete,
-    }
-    result = await act[action](name)
+    deployment, or lift a deployment's hardening. Needs the user's confirmation; poll get_deployment
+    afterwards."""
+    api = app_state(ctx).api.deployments
+    if action == "unharden":
+        found = await api.get(deployment)
+        await api.unharden(found.id)
+        return DeploymentOutcome(message=f"Unhardened {deployment}: any key may now register workflows on it.")
+    act = {"stop": api.stop, "start": api.start, "restart": api.restart, "delete": api.delete}
+    result = await act[action](deployment)
     done = {"stop": "Stopping", "start": "Starting", "restart": "Restarting", "delete": "Deleting"}[action]
     return DeploymentOutcome(
-        message=f"{done} {name}: accepted, carried out asynchronously; get_deployment shows progress.",
+        message=f"{done} {deployment}: accepted, carried out asynchronously; get_deployment shows progress.",
         name=result.name,
         status=_managed_status(result),
     )

@@ -15,7 +15,17 @@ from mcp_workflows.api.streams import read_bounded
 from mcp_workflows.server.catalog import Risk, tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import app_state
-from mcp_workflows.server.tools.shared import Cursor, NextCursor, ToolResult, capped, iso_from_ns, join_notes
+from mcp_workflows.server.tools.shared import (
+    Cursor,
+    NextCursor,
+    RunIdFilter,
+    ToolResult,
+    WorkflowFilter,
+    capped,
+    iso_from_ns,
+    join_notes,
+    workflow_name_of,
+)
 
 EVENT_TYPES: frozenset[str] = frozenset(get_args(WorkflowEventType))
 SUMMARY_CHARS = 200
@@ -41,35 +51,37 @@ class EventPage(ToolResult):
 @tool(Risk.READ, "Read workflow events", operations=(LIST_EVENTS, STREAM_EVENTS))
 async def list_events(
     ctx: Context,
-    workflow_exec_id: Annotated[str | None, Field(max_length=256, description="Execution id.")] = None,
-    root_workflow_exec_id: Annotated[
-        str | None, Field(max_length=256, description="Root execution id (with children).")
+    execution_id: Annotated[
+        str | None, Field(max_length=256, description="Only this execution's events (from list_executions).")
     ] = None,
-    workflow_run_id: Annotated[str | None, Field(max_length=64, description="Run id.")] = None,
+    include_children: Annotated[
+        bool, Field(description="With execution_id: its child executions' events too.")
+    ] = False,
+    run_id: RunIdFilter = None,
     cursor: Cursor = None,
     limit: Annotated[int, Field(ge=1, le=200, description="1-200.")] = 50,
     follow_seconds: Annotated[float, Field(ge=0, le=50, description="Follow live (seconds).")] = 0,
     start_seq: Annotated[int | None, Field(ge=0, description="follow: next_start_seq.")] = None,
-    workflow_name: Annotated[str | None, Field(max_length=256, description="Workflow name.")] = None,
+    workflow: WorkflowFilter = None,
     event_types: Annotated[
         list[Annotated[str, Field(max_length=40)]] | None,
-        Field(max_length=17, description="e.g. ACTIVITY_TASK_FAILED."),
+        Field(max_length=17, description="Only these types, e.g. ACTIVITY_TASK_FAILED."),
     ] = None,
     raw: Annotated[bool, Field(description="Include attributes (size-capped).")] = False,
 ) -> EventPage:
     """Read workflow events (activities, progress, failures with their message). Pass next_cursor
     back as cursor for more; to follow live, follow_seconds with start_seq=next_start_seq."""
     types = _checked_types(event_types)
-    api = app_state(ctx).api.events
+    state = app_state(ctx)
+    api = state.api.events
+    workflow_name = await workflow_name_of(state, workflow)
+    run = str(run_id) if run_id else None
+    root, one = (execution_id, None) if include_children else (None, execution_id)
     if follow_seconds <= 0:
         if start_seq is not None:
             raise ToolInputError("start_seq needs follow_seconds > 0; to page through stored events pass cursor.")
         page = await api.list(
-            workflow_exec_id=workflow_exec_id,
-            root_workflow_exec_id=root_workflow_exec_id,
-            workflow_run_id=workflow_run_id,
-            cursor=cursor,
-            limit=limit,
+            workflow_exec_id=one, root_workflow_exec_id=root, workflow_run_id=run, cursor=cursor, limit=limit
         )
         kept = [(e, None) for e in page.events if _matches(e, workflow_name, None, types)]
         filtered = len(kept) < len(page.events)
@@ -80,14 +92,14 @@ async def list_events(
         raise ToolInputError("cursor pages stored events; to follow live pass start_seq (next_start_seq) instead.")
     async with api.stream(
         start_seq=start_seq,
-        workflow_exec_id=workflow_exec_id,
-        root_workflow_exec_id=root_workflow_exec_id,
+        workflow_exec_id=one,
+        root_workflow_exec_id=root,
         workflow_name=workflow_name,
         workflow_event_types=types,
     ) as frames:
         read = await read_bounded(frames, max_events=limit, max_seconds=follow_seconds)
     seen = [(e.data, e.broker_sequence) for e in read.events()]
-    lines, cut = _lines([(e, s) for e, s in seen if _matches(e, None, workflow_run_id, None)], raw)
+    lines, cut = _lines([(e, s) for e, s in seen if _matches(e, None, run, None)], raw)
     if read.error:
         status = f"stream error: {read.error.detail}; resume with next_start_seq"
     elif len(read.frames) >= limit:

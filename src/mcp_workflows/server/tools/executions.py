@@ -1,4 +1,4 @@
-"""The `executions` toolset: follow one execution, steer it (signal, query, update), stop or reset it."""
+"""The `executions` toolset: find executions, follow one, steer it (signal, query, update), stop or reset it."""
 
 from __future__ import annotations
 
@@ -16,29 +16,55 @@ from mcp_workflows.api.executions import (
     CANCEL,
     GET_EXECUTION,
     QUERY,
-    RESET,
     SIGNAL,
     STREAM,
     TERMINATE,
     UPDATE,
 )
-from mcp_workflows.api.models.executions import Execution, HandlerCall, ResetRequest
+from mcp_workflows.api.models.executions import Execution, HandlerCall
 from mcp_workflows.api.models.workflows import HandlerKind
-from mcp_workflows.server.catalog import Confirm, Risk, Target, tool
+from mcp_workflows.api.runs import LIST_RUNS
+from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.interactive import (
+    RESERVED_HANDLERS,
+    WAITING_SEARCH_KEY,
+    PendingInput,
+    check_answer,
+    choose,
+    pending_inputs,
+    submit,
+)
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.schema_check import check_against_schema
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.tools.outcomes import ExecutionOutcome, outcome_of
-from mcp_workflows.server.tools.shared import ExecutionId, ToolResult, WaitSeconds, capped, path_segment
+from mcp_workflows.server.tools.outcomes import ExecutionOutcome, ExecutionRow, outcome_of
+from mcp_workflows.server.tools.shared import (
+    Cursor,
+    DeploymentFilter,
+    ExecutionId,
+    Handler,
+    Limit,
+    NextCursor,
+    Since,
+    ToolResult,
+    Until,
+    WaitSeconds,
+    WorkflowFilter,
+    capped,
+    iso,
+    path_segment,
+)
 from mcp_workflows.server.waiting import wait_for_end
 
-HandlerName = Annotated[str, Field(min_length=1, max_length=200, description="Handler name, from get_execution.")]
+Status = Literal[
+    "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT", "RETRYING_AFTER_ERROR"
+]
 HandlerInput = Annotated[dict[str, Any] | None, Field(description="Input matching the handler's input_schema.")]
 ExecutionIds = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=256), path_segment("execution_id")]],
-    Field(min_length=1, max_length=100, description="Execution ids, from list_runs."),
+    Field(min_length=1, max_length=100, description="Execution ids, from list_executions."),
     AfterValidator(lambda ids: list(dict.fromkeys(ids))),  # the same id twice is one execution
 ]
 EXECUTION = Target("execution", "execution_id")
@@ -68,11 +94,50 @@ class StopOutcome(Guarded):
     failed: list[str] = Field(default_factory=list)
 
 
-class ResetOutcome(Guarded):
-    run_id: str | None = None
-
-
 # ---------------------------------------------------------------- reads
+
+
+class ExecutionPage(ToolResult):
+    executions: list[ExecutionRow]
+    next_cursor: NextCursor = None
+
+
+@tool(Risk.READ, "List executions", operations=(LIST_RUNS,), listing=Listing("executions", "workflow_name"))
+async def list_executions(
+    ctx: Context,
+    workflow: WorkflowFilter = None,
+    status: Annotated[list[Status] | None, Field(max_length=8, description="Only these statuses.")] = None,
+    execution_id: Annotated[
+        str | None, Field(max_length=256, description="This execution and its child executions.")
+    ] = None,
+    search: Annotated[str | None, Field(max_length=200, description="Text to find in ids and names.")] = None,
+    deployment: DeploymentFilter = None,
+    waiting_for_input: Annotated[
+        bool, Field(description="Only executions waiting for a person's answer (submit_input answers).")
+    ] = False,
+    since: Since = None,
+    until: Until = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> ExecutionPage:
+    """List executions, newest first (execution_id, run_id, status): find a past or running one, or
+    what waits for someone's approval. since/until bound their start time. Pass next_cursor back as
+    cursor for more."""
+    if waiting_for_input:
+        status = ["RUNNING"]  # a run closed while waiting keeps its search key
+    page = await app_state(ctx).api.runs.list(
+        workflow_identifier=workflow,
+        search_key=[WAITING_SEARCH_KEY] if waiting_for_input else None,
+        status=list(status) if status else None,
+        root_execution_id=execution_id,
+        search=search,
+        deployment_name=deployment,
+        start_time_after=iso(since),
+        start_time_before=iso(until),
+        page_size=limit,
+        next_page_token=cursor,
+    )
+    return ExecutionPage(executions=[ExecutionRow.of(row) for row in page.executions], next_cursor=page.next_page_token)
 
 
 @tool(Risk.READ, "Get an execution", operations=(GET_EXECUTION,), target=EXECUTION)
@@ -80,14 +145,18 @@ async def get_execution(ctx: Context, execution_id: ExecutionId) -> ExecutionDet
     """Get an execution's status, result (or failure message) and the signal, query and update
     handlers it accepts."""
     state = app_state(ctx)
-    waited = await wait_for_end(state.api, execution_id, 0)
+    waited = await wait_for_end(state.api, execution_id, 0, registrations=state.registrations)
     registration = await state.registrations.of_execution(waited.execution)
     detail = outcome_of(waited).model_dump()
-    handlers = [f"{kind} {h.name}" for kind, h in registration.definition.handlers()] if registration else []
+    handlers = [
+        f"{kind} {h.name}"
+        for kind, h in (registration.definition.handlers() if registration else [])
+        if h.name not in RESERVED_HANDLERS
+    ]
     return ExecutionDetail(**detail, handlers=handlers)
 
 
-@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION)
+@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION, bridges_input=True)
 async def wait_for_execution(
     ctx: Context,
     execution_id: ExecutionId,
@@ -98,19 +167,25 @@ async def wait_for_execution(
     or the status and a cursor to wait again. Cancelling this call leaves the execution running."""
     state = app_state(ctx)
     waited = await wait_for_end(
-        state.api, execution_id, wait_seconds, ctx, after=after, quiet_s=state.settings.stream_quiet_s
+        state.api,
+        execution_id,
+        wait_seconds,
+        ctx,
+        after=after,
+        quiet_s=state.settings.stream_quiet_s,
+        registrations=state.registrations,
     )
     return outcome_of(waited)
 
 
 @tool(Risk.READ, "Query an execution", operations=(QUERY,), target=EXECUTION)
 async def query_execution(
-    ctx: Context, execution_id: ExecutionId, name: HandlerName, input: HandlerInput = None
+    ctx: Context, execution_id: ExecutionId, handler: Handler, input: HandlerInput = None
 ) -> QueryAnswer:
     """Read a running execution's state with a query handler (get_execution lists them)."""
     state = app_state(ctx)
-    await _check_handler(state, execution_id, "query", name, input)
-    reply = await state.api.executions.query(execution_id, HandlerCall(name=name, input=input))
+    await _check_handler(state, execution_id, "query", handler, input)
+    reply = await state.api.executions.query(execution_id, HandlerCall(name=handler, input=input))
     result, note = capped(reply.result, 20_000, "result", "a narrower query")
     return QueryAnswer(query=reply.query_name, result=result, note=note)
 
@@ -121,15 +196,17 @@ async def query_execution(
 async def describe_handler(state: AppState, args: Mapping[str, Any]) -> str:
     execution = await state.api.executions.get(str(args["execution_id"]))
     payload = pydantic_core.to_json(args.get("input") or {}).decode()[:300]
-    return f"Send '{args['name']}' to execution {execution.execution_id} of {execution.workflow_name} with {payload}?"
+    return (
+        f"Send '{args['handler']}' to execution {execution.execution_id} of {execution.workflow_name} with {payload}?"
+    )
 
 
 async def check_signal(state: AppState, args: Mapping[str, Any]) -> None:
-    await _check_handler(state, args["execution_id"], "signal", args["name"], args.get("input"))
+    await _check_handler(state, args["execution_id"], "signal", args["handler"], args.get("input"))
 
 
 async def check_update(state: AppState, args: Mapping[str, Any]) -> None:
-    await _check_handler(state, args["execution_id"], "update", args["name"], args.get("input"))
+    await _check_handler(state, args["execution_id"], "update", args["handler"], args.get("input"))
 
 
 @tool(
@@ -140,12 +217,12 @@ async def check_update(state: AppState, args: Mapping[str, Any]) -> None:
     confirm=Confirm(describe_handler, check=check_signal),
 )
 async def signal_execution(
-    ctx: Context, execution_id: ExecutionId, name: HandlerName, input: HandlerInput = None
+    ctx: Context, execution_id: ExecutionId, handler: Handler, input: HandlerInput = None
 ) -> SignalOutcome:
     """Send a signal (an asynchronous message, e.g. an approval) to a running execution; input
     is checked against the handler's schema. Never retried."""
-    accepted = await app_state(ctx).api.executions.signal(execution_id, HandlerCall(name=name, input=input))
-    return SignalOutcome(signal=name, message=accepted.message)
+    accepted = await app_state(ctx).api.executions.signal(execution_id, HandlerCall(name=handler, input=input))
+    return SignalOutcome(signal=handler, message=accepted.message)
 
 
 @tool(
@@ -156,13 +233,61 @@ async def signal_execution(
     confirm=Confirm(describe_handler, check=check_update),
 )
 async def update_execution(
-    ctx: Context, execution_id: ExecutionId, name: HandlerName, input: HandlerInput = None
+    ctx: Context, execution_id: ExecutionId, handler: Handler, input: HandlerInput = None
 ) -> UpdateOutcome:
     """Send an update (a synchronous change that returns a value) to a running execution; its
     input is checked against the handler's schema first."""
-    reply = await app_state(ctx).api.executions.update(execution_id, HandlerCall(name=name, input=input))
+    reply = await app_state(ctx).api.executions.update(execution_id, HandlerCall(name=handler, input=input))
     result, note = capped(reply.result, 20_000, "result", "get_execution")
     return UpdateOutcome(update=reply.update_name, result=result, message=note)
+
+
+async def describe_submit(state: AppState, args: Mapping[str, Any]) -> str:
+    pending = await _pending_for(state, args)
+    answer = pydantic_core.to_json(args.get("input")).decode()[:300]
+    return f"Answer {pending.label or 'the form'} of execution {args['execution_id']} with {answer}?"
+
+
+async def check_submit(state: AppState, args: Mapping[str, Any]) -> None:
+    check_answer(await _pending_for(state, args), args.get("input"))
+
+
+async def _pending_for(state: AppState, args: Mapping[str, Any]) -> PendingInput:
+    execution_id = str(args["execution_id"])
+    return choose(await pending_inputs(state.api, execution_id), args.get("task_id"), execution_id)
+
+
+@tool(
+    Risk.EXECUTE,
+    "Answer a workflow waiting for a person",
+    operations=(QUERY, UPDATE),  # the reserved __get_pending_inputs query and __submit_input update
+    target=EXECUTION,
+    confirm=Confirm(describe_submit, check=check_submit, unbound=("wait_seconds",)),
+    bridges_input=True,
+)
+async def submit_input(
+    ctx: Context,
+    execution_id: ExecutionId,
+    input: Annotated[dict[str, Any], Field(description="The answer: fields of the pending input's form.")],
+    task_id: Annotated[
+        str | None, Field(max_length=256, description="Which pending input (needed only when several wait).")
+    ] = None,
+    wait_seconds: WaitSeconds = 25,
+) -> ExecutionOutcome:
+    """Answer a form an execution waits on (get_execution shows it), checked against the form first;
+    then wait like wait_for_execution for the result or the next form."""
+    state = app_state(ctx)
+    pending = choose(await pending_inputs(state.api, execution_id), task_id, execution_id)
+    await submit(state.api, execution_id, pending, input)
+    waited = await wait_for_end(
+        state.api,
+        execution_id,
+        wait_seconds,
+        ctx,
+        quiet_s=state.settings.stream_quiet_s,
+        registrations=state.registrations,
+    )
+    return outcome_of(waited)
 
 
 async def describe_stop(state: AppState, args: Mapping[str, Any]) -> str:
@@ -218,43 +343,6 @@ async def cancel_execution(
     failed = [f"{i}: {r.error or r.status}" for i, r in batch.results.items() if r.error]
     stopped = [i for i, r in batch.results.items() if not r.error]
     return StopOutcome(stopped=stopped, failed=failed, message=f"{mode}: {len(stopped)} ok, {len(failed)} failed.")
-
-
-async def describe_reset(state: AppState, args: Mapping[str, Any]) -> str:
-    execution = await state.api.executions.get(str(args["execution_id"]))
-    return (
-        f"Reset execution {execution.execution_id} of {execution.workflow_name} ({execution.status}) to event "
-        f"{args['event_id']}? Its current run ends and everything after that event is lost."
-    )
-
-
-@tool(
-    Risk.DESTRUCTIVE,
-    "Reset an execution",
-    operations=(RESET,),
-    idempotent=False,
-    target=EXECUTION,
-    confirm=Confirm(describe_reset, unbound=("reason",)),
-)
-async def reset_execution(
-    ctx: Context,
-    execution_id: ExecutionId,
-    event_id: Annotated[
-        int, Field(ge=1, description="WORKFLOW_TASK_COMPLETED event id (get_execution_trace view=events).")
-    ],
-    reason: Annotated[str | None, Field(max_length=500, description="Why, for the audit trail.")] = None,
-    exclude_signals: bool = False,
-    exclude_updates: bool = False,
-) -> ResetOutcome:
-    """Roll an execution back to an event and replay it with the latest code (a new run; later
-    progress is lost), once the user confirms."""
-    api = app_state(ctx).api.executions
-    request = ResetRequest(
-        event_id=event_id, reason=reason, exclude_signals=exclude_signals, exclude_updates=exclude_updates
-    )
-    await api.reset(execution_id, request)
-    execution = await api.get(execution_id)
-    return ResetOutcome(run_id=execution.run_id, message=f"Reset to event {event_id}; new run started.")
 
 
 # ---------------------------------------------------------------- handlers

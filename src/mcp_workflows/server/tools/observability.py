@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -25,11 +24,16 @@ from mcp_workflows.server.tools.shared import (
     Cursor,
     ExecutionId,
     NextCursor,
+    RunIdFilter,
+    Since,
     ToolResult,
+    Until,
+    WorkflowIdentifier,
     capped,
+    iso,
     iso_from_ns,
-    iso_time,
     join_notes,
+    workflow_name_of,
 )
 
 MAX_SPANS = 50
@@ -108,7 +112,7 @@ async def get_execution_trace(
     include_internal: Annotated[bool, Field(description="events view: internal events too.")] = False,
     raw: Annotated[bool, Field(description="Upstream data as is (size-capped).")] = False,
 ) -> Trace:
-    """Read an execution's trace (execution_id from list_runs). view=events with include_internal
+    """Read an execution's trace (execution_id from list_executions). view=events with include_internal
     lists WORKFLOW_TASK_COMPLETED event ids, the reset points of reset_execution."""
     api = app_state(ctx).api.observability
     if view == "info":
@@ -193,7 +197,7 @@ def _otel_summary(data: dict[str, Any]) -> tuple[int, list[str]]:
 async def get_execution_logs(
     ctx: Context,
     execution_id: ExecutionId,
-    run_id: Annotated[uuid.UUID | None, Field(description="Only this run (from list_runs).")] = None,
+    run_id: RunIdFilter = None,
     cursor: Cursor = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Log lines, 1-100.")] = 50,
     follow_seconds: Annotated[float, Field(ge=0, le=50, description="Follow live (seconds).")] = 0,
@@ -236,21 +240,21 @@ def _cut_note(records: list[LogRecord]) -> str | None:
     Risk.READ,
     "Get workflow metrics",
     operations=(WORKFLOW_METRICS,),
-    target=Target("workflow", "workflow_name"),
+    target=Target("workflow", "workflow"),
 )
 async def get_workflow_metrics(
     ctx: Context,
-    workflow_name: Annotated[
-        str, Field(min_length=1, max_length=256, description="Workflow name, from list_workflows.")
-    ],
-    start_time: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
-    end_time: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
+    workflow: WorkflowIdentifier,
+    since: Since = None,
+    until: Until = None,
     raw: Annotated[bool, Field(description="Every latency point.")] = False,
 ) -> Metrics:
-    """A workflow's execution, success and error counts, average latency and retry rate."""
-    metrics = await app_state(ctx).api.observability.metrics(
-        workflow_name, start_time=iso_time(start_time, "start_time"), end_time=iso_time(end_time, "end_time")
-    )
+    """A workflow's execution, success and error counts, average latency and retry rate, for the
+    executions started between since and until (all of them by default)."""
+    state = app_state(ctx)
+    name = await workflow_name_of(state, workflow)
+    assert name is not None
+    metrics = await state.api.observability.metrics(name, start_time=iso(since), end_time=iso(until))
     points: list[Any] = [list(p) for p in metrics.latency_over_time.value]
     note = None
     if not raw and len(points) > MAX_POINTS:

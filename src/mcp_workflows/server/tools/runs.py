@@ -1,67 +1,40 @@
-"""The `runs` toolset: list executions (the API's only listing) and read one run."""
+"""The `runs` toolset: runs of an execution (one per attempt), histories, and resetting an execution to an
+earlier point, which starts a new run."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_workflows.api.executions import GET_HISTORY
-from mcp_workflows.api.models.executions import ExecutionSummary
-from mcp_workflows.api.runs import GET_RUN, GET_RUN_HISTORY, LIST_RUNS
-from mcp_workflows.server.catalog import Listing, Risk, Target, tool
+from mcp_workflows.api.executions import GET_HISTORY, RESET
+from mcp_workflows.api.models.executions import ResetRequest
+from mcp_workflows.api.operations import is_uuid
+from mcp_workflows.api.runs import GET_RUN, GET_RUN_HISTORY
+from mcp_workflows.server.catalog import Confirm, Risk, Target, tool
+from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import ToolInputError
-from mcp_workflows.server.state import app_state
+from mcp_workflows.server.state import AppState, app_state
+from mcp_workflows.server.tools.outcomes import ExecutionRow
 from mcp_workflows.server.tools.shared import (
     Cursor,
     ExecutionId,
-    Limit,
-    NextCursor,
+    RunIdFilter,
     ToolResult,
     capped,
-    iso_time,
 )
 
 RESULT_LIMIT = 20_000
 RAW_LIMIT = 50_000
-RunId = Annotated[uuid.UUID, Field(description="Run id (UUID), from list_runs.")]
-Status = Literal[
-    "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT", "RETRYING_AFTER_ERROR"
+RunId = Annotated[
+    str, Field(min_length=1, max_length=64, description="Run id (UUID): run_id from get_execution or list_executions.")
 ]
 
 
-class RunRow(ToolResult):
-    execution_id: str
-    workflow_name: str
-    status: str | None = None
-    run_id: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    duration_ms: int | None = None
-
-    @classmethod
-    def of(cls, row: ExecutionSummary) -> RunRow:
-        return cls(
-            execution_id=row.execution_id,
-            workflow_name=row.workflow_name,
-            status=row.status,
-            run_id=row.run_id,
-            start_time=row.start_time,
-            end_time=row.end_time,
-            duration_ms=row.total_duration_ms,
-        )
-
-
-class RunPage(ToolResult):
-    runs: list[RunRow]
-    next_cursor: NextCursor = None
-
-
-class RunDetail(RunRow):
+class RunDetail(ExecutionRow):
     root_execution_id: str | None = None
     parent_execution_id: str | None = None
     deployment_name: str | None = None
@@ -83,39 +56,15 @@ class HistoryPage(ToolResult):
     note: str | None = None
 
 
-@tool(Risk.READ, "List executions", operations=(LIST_RUNS,), listing=Listing("runs", "workflow_name"))
-async def list_runs(
-    ctx: Context,
-    workflow_identifier: Annotated[str | None, Field(max_length=256, description="Workflow name or id.")] = None,
-    status: Annotated[list[Status] | None, Field(max_length=8, description="Only these statuses.")] = None,
-    root_execution_id: Annotated[str | None, Field(max_length=256, description="Root and its children.")] = None,
-    search: Annotated[str | None, Field(max_length=200, description="Text to find.")] = None,
-    deployment_name: Annotated[str | None, Field(max_length=128, description="Deployment.")] = None,
-    start_time_after: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
-    start_time_before: Annotated[str | None, Field(max_length=40, description="ISO time.")] = None,
-    cursor: Cursor = None,
-    limit: Limit = 20,
-) -> RunPage:
-    """List executions, newest first (execution_id, run_id, status). Pass next_cursor back as cursor
-    for more."""
-    page = await app_state(ctx).api.runs.list(
-        workflow_identifier=workflow_identifier,
-        status=list(status) if status else None,
-        root_execution_id=root_execution_id,
-        search=search,
-        deployment_name=deployment_name,
-        start_time_after=iso_time(start_time_after, "start_time_after"),
-        start_time_before=iso_time(start_time_before, "start_time_before"),
-        page_size=limit,
-        next_page_token=cursor,
-    )
-    return RunPage(runs=[RunRow.of(row) for row in page.executions], next_cursor=page.next_page_token)
-
-
 @tool(Risk.READ, "Get a run", operations=(GET_RUN,), target=Target("run", "run_id"))
 async def get_run(ctx: Context, run_id: RunId) -> RunDetail:
     """Get one run (one attempt of an execution; a reset starts a new one) with its result."""
-    run = await app_state(ctx).api.runs.get(str(run_id))
+    if not is_uuid(run_id):
+        raise ToolInputError(
+            f"run_id {run_id[:80]!r} is not a run id (a UUID). For an execution id, call get_execution; "
+            "a run_id comes from get_execution or list_executions."
+        )
+    run = await app_state(ctx).api.runs.get(run_id)
     result, note = capped(run.result, RESULT_LIMIT, "result", "get_execution_history with run_id")
     return RunDetail(
         execution_id=run.execution_id,
@@ -142,7 +91,7 @@ async def get_run(ctx: Context, run_id: RunId) -> RunDetail:
 async def get_execution_history(
     ctx: Context,
     execution_id: ExecutionId,
-    run_id: Annotated[uuid.UUID | None, Field(description="One run's history (from list_runs).")] = None,
+    run_id: RunIdFilter = None,
     cursor: Cursor = None,
     limit: Annotated[int, Field(ge=1, le=200, description="Events per page.")] = 50,
     raw: Annotated[bool, Field(description="Upstream events as is (size-capped).")] = False,
@@ -173,3 +122,44 @@ def _history_event(event: Mapping[str, Any]) -> HistoryEvent:
         time=event.get("eventTime"),
         detail=detail,
     )
+
+
+class ResetOutcome(Guarded):
+    run_id: str | None = None
+
+
+async def describe_reset(state: AppState, args: Mapping[str, Any]) -> str:
+    execution = await state.api.executions.get(str(args["execution_id"]))
+    return (
+        f"Reset execution {execution.execution_id} of {execution.workflow_name} ({execution.status}) to event "
+        f"{args['event_id']}? Its current run ends and everything after that event is lost."
+    )
+
+
+@tool(
+    Risk.DESTRUCTIVE,
+    "Reset an execution",
+    operations=(RESET,),
+    idempotent=False,
+    target=Target("execution", "execution_id"),
+    confirm=Confirm(describe_reset, unbound=("reason",)),
+)
+async def reset_execution(
+    ctx: Context,
+    execution_id: ExecutionId,
+    event_id: Annotated[
+        int, Field(ge=1, description="WORKFLOW_TASK_COMPLETED event id (get_execution_trace view=events).")
+    ],
+    reason: Annotated[str | None, Field(max_length=500, description="Why, for the audit trail.")] = None,
+    exclude_signals: Annotated[bool, Field(description="Do not replay signals received after the event.")] = False,
+    exclude_updates: Annotated[bool, Field(description="Do not replay updates received after the event.")] = False,
+) -> ResetOutcome:
+    """Roll an execution back to an event and replay it with the latest code (a new run; later
+    progress is lost), once the user confirms."""
+    api = app_state(ctx).api.executions
+    request = ResetRequest(
+        event_id=event_id, reason=reason, exclude_signals=exclude_signals, exclude_updates=exclude_updates
+    )
+    await api.reset(execution_id, request)
+    execution = await api.get(execution_id)
+    return ResetOutcome(run_id=execution.run_id, message=f"Reset to event {event_id}; new run started.")

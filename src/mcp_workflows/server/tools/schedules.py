@@ -39,13 +39,17 @@ from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state
 from mcp_workflows.server.tools.shared import (
     Cursor,
+    DeploymentFilter,
     Limit,
     NextCursor,
     ToolResult,
+    WorkflowFilter,
     WorkflowIdentifier,
     capped,
     check_workflow_input,
+    iso,
     path_segment,
+    workflow_name_of,
 )
 
 # ---------------------------------------------------------------- parameters
@@ -95,8 +99,9 @@ EveryList = Annotated[
     list[Annotated[str, Field(max_length=40), AfterValidator(_valid_duration)]] | None,
     Field(min_length=1, max_length=10, description='ISO-8601 durations, e.g. "PT30M".'),
 ]
-When = datetime | None
-MaxExecutions = Annotated[int | None, Field(ge=1, description="Stop after N runs.")]
+FirstRun = Annotated[datetime | None, Field(description="No run before this ISO 8601 time.")]
+LastRun = Annotated[datetime | None, Field(description="No run after this ISO 8601 time.")]
+MaxExecutions = Annotated[int | None, Field(ge=1, description="Stop after this many runs.")]
 Overlap = Annotated[OverlapName | None, Field(description="If the last run is still going.")]
 ScheduleInput = Annotated[dict[str, Any], Field(description="Input of every run (get_workflow's input_schema).")]
 
@@ -225,10 +230,6 @@ def _check_time_zone(name: str | None) -> None:
         ) from None
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 # ---------------------------------------------------------------- confirmation texts
 
 
@@ -243,7 +244,7 @@ async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
     extra = f", at most {args['max_executions']} runs" if args.get("max_executions") else ""
     zone = f" ({args['time_zone']})" if args.get("time_zone") else ""
     return (
-        f"Create a schedule running workflow {args.get('workflow_identifier')} {'; '.join(timing) or '?'}{zone}"
+        f"Create a schedule running workflow {args.get('workflow')} {'; '.join(timing) or '?'}{zone}"
         f"{extra}, each time with input {_json(args.get('input') or {})}?"
     )
 
@@ -272,16 +273,23 @@ async def describe_delete(state: AppState, args: Mapping[str, Any]) -> str:
 @tool(Risk.READ, "List schedules", operations=(LIST_SCHEDULES,), listing=Listing("schedules", "workflow_name"))
 async def list_schedules(
     ctx: Context,
-    workflow_name: Annotated[str | None, Field(max_length=256, description="Only this workflow's schedules.")] = None,
+    workflow: WorkflowFilter = None,
     status: Annotated[Literal["active", "paused"] | None, Field(description="Only active or paused ones.")] = None,
-    search: Annotated[str | None, Field(max_length=200, description="Schedule id prefix.")] = None,
+    search: Annotated[
+        str | None, Field(max_length=200, description="Only schedules whose id starts with this.")
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> SchedulePage:
     """List schedules (recurring runs of a workflow): id, workflow, paused, when it fires, next run.
     Pass next_cursor back as cursor for more."""
-    page = await app_state(ctx).api.schedules.list(
-        workflow_name=workflow_name, status=status, search=search, page_size=limit, next_page_token=cursor
+    state = app_state(ctx)
+    page = await state.api.schedules.list(
+        workflow_name=await workflow_name_of(state, workflow),
+        status=status,
+        search=search,
+        page_size=limit,
+        next_page_token=cursor,
     )
     return SchedulePage(schedules=[_row(s) for s in page.schedules], next_cursor=page.next_page_token)
 
@@ -314,27 +322,27 @@ async def check_create(state: AppState, args: Mapping[str, Any]) -> None:
     if not args.get("cron") and not args.get("every"):
         raise ToolInputError('give cron (e.g. ["0 9 * * *"]) or every (e.g. ["PT1H"]), or both.')
     _check_time_zone(args.get("time_zone"))
-    start_at, end_at = args.get("start_at"), args.get("end_at")
-    if start_at is not None and end_at is not None and end_at <= start_at:
-        raise ToolInputError("end_at must be after start_at.")
-    await check_workflow_input(state, args["workflow_identifier"], args.get("deployment_name"), args["input"])
+    since, until = args.get("since"), args.get("until")
+    if since is not None and until is not None and until <= since:
+        raise ToolInputError("until must be after since.")
+    await check_workflow_input(state, args["workflow"], args.get("deployment"), args["input"])
 
 
 @tool(
     Risk.EXECUTE,
     "Create a schedule",
     operations=(CREATE_SCHEDULE,),
-    target=Target("workflow", "workflow_identifier"),
+    target=Target("workflow", "workflow"),
     confirm=Confirm(describe_create, check=check_create),
 )
 async def create_schedule(
     ctx: Context,
-    workflow_identifier: WorkflowIdentifier,
+    workflow: WorkflowIdentifier,
     input: ScheduleInput,
     cron: CronList = None,
     every: EveryList = None,
-    start_at: When = None,
-    end_at: When = None,
+    since: FirstRun = None,
+    until: LastRun = None,
     time_zone: Annotated[str | None, Field(max_length=64, description='IANA zone, e.g. "Europe/Paris".')] = None,
     max_executions: MaxExecutions = None,
     overlap: Annotated[OverlapName, Field(description="If the last run is still going.")] = "skip",
@@ -343,9 +351,7 @@ async def create_schedule(
         Field(min_length=1, max_length=256, description="Your id (retry-safe)."),
         AfterValidator(_valid_id),
     ] = None,
-    deployment_name: Annotated[
-        str | None, Field(max_length=128, description="When several serve it."), AfterValidator(_valid_id)
-    ] = None,
+    deployment: DeploymentFilter = None,
 ) -> ScheduleCreated:
     """Run a workflow on a schedule (cron and/or every), each run with the same input. Give at
     least one of cron or every; times are UTC unless time_zone is set."""
@@ -356,14 +362,14 @@ async def create_schedule(
             input=input,
             cron_expressions=cron,
             intervals=[ScheduleInterval(every=e) for e in every] if every else None,
-            start_at=_iso(start_at),
-            end_at=_iso(end_at),
+            start_at=iso(since),
+            end_at=iso(until),
             time_zone_name=time_zone,
             max_executions=max_executions,
             policy=SchedulePolicy(overlap=OVERLAP[overlap]),
         ),
-        workflow_identifier=workflow_identifier,
-        deployment_name=deployment_name,
+        workflow_identifier=workflow,
+        deployment_name=deployment,
         schedule_id=chosen_id,
     )
     message = "Schedule created."
@@ -393,8 +399,8 @@ async def update_schedule(
     input: Annotated[dict[str, Any] | None, Field(description="New fixed input (replaces the old one).")] = None,
     cron: CronList = None,
     every: EveryList = None,
-    start_at: When = None,
-    end_at: When = None,
+    since: FirstRun = None,
+    until: LastRun = None,
     max_executions: MaxExecutions = None,
     overlap: Overlap = None,
 ) -> ScheduleRow:
@@ -404,13 +410,13 @@ async def update_schedule(
         input=input,
         cron_expressions=cron,
         intervals=[ScheduleInterval(every=e) for e in every] if every else None,
-        start_at=_iso(start_at),
-        end_at=_iso(end_at),
+        start_at=iso(since),
+        end_at=iso(until),
         max_executions=max_executions,
     )
     if not changes.model_dump(exclude_none=True) and overlap is None:
         raise ToolInputError(
-            "nothing to update: give at least one of input, cron, every, start_at, end_at, max_executions, overlap."
+            "nothing to update: give at least one of input, cron, every, since, until, max_executions, overlap."
         )
     api = app_state(ctx).api
     if input is not None or overlap is not None:

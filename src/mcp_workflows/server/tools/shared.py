@@ -1,16 +1,23 @@
-"""What every toolset shares: parameter types (one definition each) and small result helpers."""
+"""What every toolset shares: the vocabulary (one parameter type per concept, described once) and
+small result helpers.
+
+One name per concept across all tools: `workflow` (a name or an id, wherever a workflow is meant),
+`execution_id`, `run_id`, `registration_id`, `schedule_id`, `deployment` (a deployment's name),
+`handler` (a signal, query or update name), and `since` / `until` for every time range.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, cast
 
 import pydantic_core
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from mcp_workflows.api.operations import segment_problem
+from mcp_workflows.api.operations import is_uuid, segment_problem
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.results import PARAMETER_SOURCE, ToolResult
 from mcp_workflows.server.schema_check import check_against_schema
@@ -44,14 +51,37 @@ WorkflowIdentifier = Annotated[
     Field(min_length=1, max_length=256, description="Workflow name or id, from list_workflows."),
     path_segment("workflow_identifier"),
 ]
+WorkflowFilter = Annotated[
+    str | None,
+    Field(min_length=1, max_length=256, description="Only this workflow (name or id, from list_workflows)."),
+    path_segment("workflow_identifier"),
+]
 ExecutionId = Annotated[
     str,
-    Field(min_length=1, max_length=256, description="Execution id, from execute_workflow or list_runs."),
+    Field(min_length=1, max_length=256, description="Execution id, from list_executions or execute_workflow."),
     path_segment("execution_id"),
+]
+RunIdFilter = Annotated[
+    uuid.UUID | None, Field(description="Only this run (run_id from get_execution or list_executions).")
 ]
 RegistrationId = Annotated[
     uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
 ]
+DeploymentName = Annotated[
+    str,
+    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Deployment, from list_deployments."),
+    path_segment("name"),
+]
+DeploymentFilter = Annotated[
+    str | None,
+    Field(max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Only this deployment (from list_deployments)."),
+]
+Handler = Annotated[
+    str,
+    Field(min_length=1, max_length=200, description="Handler name, from get_execution's handlers."),
+]
+Since = Annotated[datetime | None, Field(description="From this ISO 8601 time, e.g. 2026-01-31T09:00:00Z.")]
+Until = Annotated[datetime | None, Field(description="Up to this ISO 8601 time.")]
 WaitSeconds = Annotated[float, Field(ge=0, le=50, description="Seconds to wait for the result (0: return at once).")]
 Cursor = Annotated[str | None, Field(max_length=2048, description="next_cursor from the previous page.")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
@@ -81,26 +111,14 @@ def iso_from_ns(value: int | str | None) -> str | None:
     """Nanoseconds since the epoch as an ISO time (UTC, milliseconds); strings pass through."""
     if value is None or isinstance(value, str):
         return value
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(value / 1e9, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def iso_time(value: str | None, field: str) -> str | None:
-    """`value` when it is an ISO 8601 time (or None); else a ToolInputError naming `field`."""
+def iso(value: datetime | None) -> str | None:
+    """A time as the API takes it: ISO 8601, UTC when the caller gave no zone."""
     if value is None:
         return None
-    from datetime import datetime
-
-    from mcp_workflows.server.results import ToolInputError
-
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ToolInputError(
-            f"{field} must be an ISO 8601 time such as 2025-01-31T12:00:00Z, got {value[:40]!r}."
-        ) from None
-    return value
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def join_notes(*notes: str | None) -> str | None:
@@ -122,3 +140,10 @@ async def check_workflow_input(
             what="input",
             schema_source="get_workflow shows the input_schema.",
         )
+
+
+async def workflow_name_of(state: AppState, workflow: str | None) -> str | None:
+    """The name of a workflow given by name or id (upstream filters that take a name only)."""
+    if workflow is None or not is_uuid(workflow):
+        return workflow
+    return (await state.api.workflows.get(workflow)).name

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import pydantic_core
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
-from mcp_workflows.api.errors import Conflict, NotFound, WorkflowsAPIError
-from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
-from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowRegistration, WorkflowUpdate
+from mcp_workflows.api.errors import NotFound
+from mcp_workflows.api.models.executions import ExecutionRequest
+from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowUpdate
 from mcp_workflows.api.workflows import (
+    ADD_WORKFLOW_TAGS,
     ARCHIVE_WORKFLOW,
     BULK_ARCHIVE,
     BULK_UNARCHIVE,
-    EXECUTE_REGISTRATION,
     EXECUTE_WORKFLOW,
-    GET_REGISTRATION,
     GET_WORKFLOW,
-    LIST_REGISTRATIONS,
     LIST_WORKFLOWS,
     UNARCHIVE_WORKFLOW,
     UPDATE_WORKFLOW,
@@ -29,22 +26,24 @@ from mcp_workflows.api.workflows import (
 from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
-from mcp_workflows.server.results import CreatedIdError, ToolInputError
-from mcp_workflows.server.schema_check import check_against_schema
+from mcp_workflows.server.interactive import RESERVED_HANDLERS, is_interactive
+from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import AppState, app_state
-from mcp_workflows.server.tools.outcomes import ExecutionOutcome, outcome_of
+from mcp_workflows.server.tools.launch import new_execution_id, start_and_wait
+from mcp_workflows.server.tools.outcomes import ExecutionOutcome
 from mcp_workflows.server.tools.shared import (
     Cursor,
+    DeploymentFilter,
     Limit,
     NextCursor,
-    RegistrationId,
     ToolResult,
     WaitSeconds,
     WorkflowIdentifier,
     both,
     check_workflow_input,
+    join_notes,
+    path_segment,
 )
-from mcp_workflows.server.waiting import wait_for_end
 
 # ---------------------------------------------------------------- parameters
 
@@ -61,21 +60,12 @@ NewExecutionId = Annotated[
         description="Your id for this run (retry-safe); generated if omitted.",
     ),
 ]
-DeploymentName = Annotated[
-    str | None,
-    Field(
-        max_length=128,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="Deployment to run on, when several serve the workflow.",
-    ),
+WorkflowList = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=256), path_segment("workflow_identifier")]],
+    Field(min_length=1, max_length=100, description="Workflow names or ids, from list_workflows."),
+    AfterValidator(lambda values: sorted(set(values))),  # one token fits any order of the same workflows
 ]
-WorkflowIds = Annotated[
-    list[uuid.UUID],
-    Field(min_length=1, max_length=100, description="Workflow ids from list_workflows."),
-    AfterValidator(lambda ids: sorted(set(ids), key=str)),  # one token fits any order of the same ids
-]
-WORKFLOW = Target("workflow", "workflow_identifier")
-REGISTRATION = Target("registration", "registration_id")
+WORKFLOW = Target("workflow", "workflow")
 
 # ---------------------------------------------------------------- results
 
@@ -85,9 +75,9 @@ class WorkflowSummary(ToolResult):
     name: str
     display_name: str
     description: str | None = None
-    archived: bool = False
+    archived: bool | None = None
     tags: list[str] = Field(default_factory=list)
-    available_in_chat_assistant: bool = False
+    available_in_chat_assistant: bool | None = None
     active: bool | None = Field(default=None, description="True while a worker serves the workflow.")
 
     @classmethod
@@ -127,47 +117,6 @@ class Handler(ToolResult):
     input_schema: dict[str, Any] | None = None
 
 
-class RegistrationDetail(ToolResult):
-    id: str
-    workflow_id: str
-    deployment_name: str | None = None
-    active: bool | None = None
-    compatible_with_chat_assistant: bool = False
-    input_schema: dict[str, Any] | None = None
-    output_schema: dict[str, Any] | None = None
-    handlers: list[Handler] = Field(default_factory=list, description="Signals, queries and updates it accepts.")
-    execution_timeout_s: float | None = None
-
-    @classmethod
-    def of(cls, reg: WorkflowRegistration) -> RegistrationDetail:
-        definition = reg.definition
-        return cls(
-            id=reg.id,
-            workflow_id=reg.workflow_id,
-            deployment_name=reg.deployment_name,
-            active=reg.active,
-            compatible_with_chat_assistant=reg.compatible_with_chat_assistant,
-            input_schema=definition.input_schema,
-            output_schema=definition.output_schema,
-            handlers=_all_handlers(definition),
-            execution_timeout_s=definition.execution_timeout,
-        )
-
-
-class RegistrationSummary(ToolResult):
-    id: str
-    workflow_id: str
-    workflow_name: str | None = None
-    deployment_name: str | None = None
-    active: bool | None = None
-    compatible_with_chat_assistant: bool = False
-
-
-class RegistrationPage(ToolResult):
-    registrations: list[RegistrationSummary]
-    next_cursor: NextCursor = None
-
-
 class ActiveRegistration(ToolResult):
     """The registration execute_workflow runs: an active one (served by a worker) when one exists."""
 
@@ -187,10 +136,11 @@ class ArchiveOutcome(Guarded):
     workflow: WorkflowRef | None = None
 
 
-def _all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
+def all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
     return [
         Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema)
         for kind, h in definition.handlers()
+        if h.name not in RESERVED_HANDLERS
     ]
 
 
@@ -203,10 +153,12 @@ async def list_workflows(
     search: Annotated[str | None, Field(max_length=200, description="Text to find in names.")] = None,
     tags: Annotated[
         list[Annotated[str, Field(max_length=100)]] | None,
-        Field(max_length=20, description="Only workflows with all these tags."),
+        Field(max_length=20, description="Only workflows with all these tags (tags from earlier listings)."),
     ] = None,
-    archived: Annotated[bool | None, Field(description="true: archived only; false: hide archived.")] = None,
-    available_in_chat_assistant: Annotated[bool | None, Field(description="Chat-assistant availability.")] = None,
+    archived: Annotated[bool, Field(description="true: archived workflows only (hidden by default).")] = False,
+    available_in_chat_assistant: Annotated[
+        bool | None, Field(description="true: only those offered in the chat assistant; false: the others.")
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> WorkflowPage:
@@ -224,44 +176,50 @@ async def list_workflows(
 
 
 @tool(Risk.READ, "Get a workflow and its input schema", operations=(GET_WORKFLOW,), target=WORKFLOW)
-async def get_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowDetail:
+async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDetail:
     """Get a workflow, whether a worker serves it, and its active registration: the input_schema
     execute_workflow's input must match, and the signal, query and update handlers."""
     state = app_state(ctx)
-    if state.registrations.cached(workflow_identifier) is not None:
-        workflow = await state.api.workflows.get(workflow_identifier)
+    if state.registrations.cached(workflow) is not None:
+        found = await state.api.workflows.get(workflow)
     else:  # both lookups at once: one round trip of latency instead of two
-        workflow, _ = await both(
-            state.api.workflows.get(workflow_identifier), state.registrations.candidates(workflow_identifier)
-        )
-    mine = await state.registrations.of_workflow(workflow.id, workflow_identifier)
+        found, _ = await both(state.api.workflows.get(workflow), state.registrations.candidates(workflow))
+    mine, served = await state.registrations.of_workflow(found.id, workflow)
     chosen = mine[0] if mine else None
     note = None
     if chosen is None:
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
+    elif not served:
+        note = "No worker serves it now: an execution would wait until one does."
     elif len(mine) > 1:
-        note = "Several registrations exist; pass deployment_name to execute_workflow to pick one."
+        note = "Several registrations exist; pass deployment to execute_workflow to pick one."
+    if chosen is not None and is_interactive(chosen.definition):
+        note = join_notes(note, "It can wait for a person's answer: submit_input gives it (its form is shown then)")
     registration = None
     if chosen is not None:
         registration = ActiveRegistration(
             id=chosen.id,
             deployment_name=chosen.deployment_name,
             input_schema=chosen.definition.input_schema,
-            handlers=_all_handlers(chosen.definition),
+            handlers=all_handlers(chosen.definition),
         )
-    return WorkflowDetail(workflow=WorkflowSummary.of(workflow), registration=registration, note=note)
+    return WorkflowDetail(workflow=WorkflowSummary.of(found), registration=registration, note=note)
 
 
-@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW,), target=WORKFLOW)
+@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW, ADD_WORKFLOW_TAGS), target=WORKFLOW)
 async def update_workflow(
     ctx: Context,
-    workflow_identifier: WorkflowIdentifier,
+    workflow: WorkflowIdentifier,
     display_name: Annotated[str | None, Field(min_length=1, max_length=128, description="New display name.")] = None,
     description: Annotated[str | None, Field(max_length=4000, description="New description.")] = None,
     available_in_chat_assistant: Annotated[bool | None, Field(description="Offer it in the chat assistant.")] = None,
     tags: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
         Field(max_length=50, description="Replaces all tags ([] clears)."),
+    ] = None,
+    add_tags: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+        Field(max_length=50, description="Tags to add, keeping the others."),
     ] = None,
 ) -> WorkflowSummary:
     """Change a workflow's display name, description, tags or chat-assistant availability;
@@ -272,15 +230,22 @@ async def update_workflow(
         available_in_chat_assistant=available_in_chat_assistant,
         tags=tags,
     )
-    if not update.model_dump(exclude_none=True):
+    changes = update.model_dump(exclude_none=True)
+    if not changes and not add_tags:
         raise ToolInputError(
-            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags."
+            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags, "
+            "add_tags."
         )
-    return WorkflowSummary.of(await app_state(ctx).api.workflows.update(workflow_identifier, update))
+    if tags is not None and add_tags:
+        raise ToolInputError("give tags (replace them all) or add_tags (keep the others), not both.")
+    api = app_state(ctx).api.workflows
+    if add_tags:
+        await api.add_tags(workflow, add_tags)
+    return WorkflowSummary.of(await api.update(workflow, update) if changes else await api.get(workflow))
 
 
 async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
-    workflow = await state.api.workflows.get(str(args["workflow_identifier"]))
+    workflow = await state.api.workflows.get(str(args["workflow"]))
     return (
         f'Archive workflow "{workflow.display_name}" (name {workflow.name}, id {workflow.id})? '
         "It will be hidden from default listings; unarchive_workflow restores it."
@@ -294,17 +259,17 @@ async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
     target=WORKFLOW,
     confirm=Confirm(describe_archive),
 )
-async def archive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> ArchiveOutcome:
+async def archive_workflow(ctx: Context, workflow: WorkflowIdentifier) -> ArchiveOutcome:
     """Archive a workflow (unarchive_workflow undoes it). The user confirms first: in a form,
     or by agreeing to the message returned with a confirmation_token."""
-    workflow = await app_state(ctx).api.workflows.archive(workflow_identifier)
-    return ArchiveOutcome(message=f'Archived "{workflow.display_name}".', workflow=WorkflowRef.of(workflow))
+    archived = await app_state(ctx).api.workflows.archive(workflow)
+    return ArchiveOutcome(message=f'Archived "{archived.display_name}".', workflow=WorkflowRef.of(archived))
 
 
 @tool(Risk.WRITE, "Unarchive a workflow", operations=(UNARCHIVE_WORKFLOW,), target=WORKFLOW)
-async def unarchive_workflow(ctx: Context, workflow_identifier: WorkflowIdentifier) -> WorkflowRef:
+async def unarchive_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowRef:
     """Unarchive a workflow so it shows in default listings again."""
-    return WorkflowRef.of(await app_state(ctx).api.workflows.unarchive(workflow_identifier))
+    return WorkflowRef.of(await app_state(ctx).api.workflows.unarchive(workflow))
 
 
 class BulkArchiveOutcome(Guarded):
@@ -312,21 +277,25 @@ class BulkArchiveOutcome(Guarded):
     failed: list[str] = Field(default_factory=list)
 
 
-async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str:
-    """The blast radius: how many, a sample by name, and what would be skipped and why."""
-    archive = bool(args.get("archive", True))
-    ids = [str(i) for i in args["workflow_ids"]]
+async def _look_up(state: AppState, workflows: list[str]) -> dict[str, Workflow | None]:
+    """Each workflow (by name or id) as the API knows it; None when it does not exist."""
 
-    async def look(workflow_id: str) -> Workflow | None:
+    async def look(workflow: str) -> Workflow | None:
         try:
-            return await state.api.workflows.get(workflow_id)
+            return await state.api.workflows.get(workflow)
         except NotFound:
             return None
 
-    found = dict(zip(ids, await gather([look(i) for i in ids]), strict=True))
+    return dict(zip(workflows, await gather([look(w) for w in workflows]), strict=True))
+
+
+async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str:
+    """The blast radius: how many, a sample by name, and what would be skipped and why."""
+    archive = bool(args.get("archive", True))
+    found = await _look_up(state, list(args["workflows"]))
     targets = [w for w in found.values() if w is not None and w.archived != archive]
     unchanged = [w.name for w in found.values() if w is not None and w.archived == archive]
-    missing = [i for i, w in found.items() if w is None]
+    missing = [given for given, w in found.items() if w is None]
     verb = "Archive" if archive else "Unarchive"
     sample = ", ".join(f'"{w.display_name}" ({w.name})' for w in targets[:5])
     more = f" and {len(targets) - 5} more" if len(targets) > 5 else ""
@@ -342,86 +311,68 @@ async def describe_bulk_archive(state: AppState, args: Mapping[str, Any]) -> str
     Risk.DESTRUCTIVE,
     "Archive or unarchive many workflows",
     operations=(BULK_ARCHIVE, BULK_UNARCHIVE),
-    target=Target("workflow", "workflow_ids"),
+    target=Target("workflow", "workflows"),
     confirm=Confirm(describe_bulk_archive),
     always_preview=True,
 )
 async def bulk_archive_workflows(
     ctx: Context,
-    workflow_ids: WorkflowIds,
+    workflows: WorkflowList,
     archive: Annotated[bool, Field(description="false unarchives instead.")] = True,
 ) -> BulkArchiveOutcome:
-    """Archive (or unarchive) many workflows by id; always previews which first, then acts on the
+    """Archive (or unarchive) many workflows at once; always previews which first, then acts on the
     confirmation_token."""
-    ids = [str(i) for i in workflow_ids]
-    api = app_state(ctx).api.workflows
-    result = await (api.bulk_archive(ids) if archive else api.bulk_unarchive(ids))
+    state = app_state(ctx)
+    found = await _look_up(state, workflows)
+    ids = sorted({w.id for w in found.values() if w is not None})
+    missing = [f"{given}: not found (list_workflows shows valid names)" for given, w in found.items() if w is None]
+    api = state.api.workflows
+    result = await (api.bulk_archive(ids) if archive else api.bulk_unarchive(ids)) if ids else None
+    done = [WorkflowRef.of(w) for w in result.done] if result else []
+    failed = missing + ([f"{e.get('workflow_id')}: {e.get('message')}" for e in result.errored] if result else [])
     return BulkArchiveOutcome(
-        message=f"{'Archived' if archive else 'Unarchived'} {len(result.done)}, failed {len(result.errored)}.",
-        done=[WorkflowRef.of(w) for w in result.done],
-        failed=[f"{e.get('workflow_id')}: {e.get('message')}" for e in result.errored],
+        message=f"{'Archived' if archive else 'Unarchived'} {len(done)}, failed {len(failed)}.",
+        done=done,
+        failed=failed,
     )
-
-
-@tool(
-    Risk.READ,
-    "List workflow registrations",
-    operations=(LIST_REGISTRATIONS,),
-    listing=Listing("registrations", "workflow_name"),
-)
-async def list_workflow_registrations(
-    ctx: Context,
-    workflow_id: Annotated[uuid.UUID | None, Field(description="Only this workflow's (id).")] = None,
-    workflow_search: Annotated[
-        str | None, Field(max_length=200, description="Text to match in workflow names.")
-    ] = None,
-    active_only: Annotated[bool, Field(description="Only those a live worker serves.")] = False,
-    cursor: Cursor = None,
-    limit: Limit = 20,
-) -> RegistrationPage:
-    """List registrations (a deployment's code for a workflow). Pass next_cursor back as cursor for
-    more."""
-    page = await app_state(ctx).api.workflows.list_registrations(
-        workflow_id=str(workflow_id) if workflow_id else None,
-        workflow_search=workflow_search,
-        active_only=active_only or None,
-        with_workflow=True,
-        cursor=cursor,
-        limit=limit,
-    )
-    return RegistrationPage(
-        registrations=[
-            RegistrationSummary(
-                id=r.id,
-                workflow_id=r.workflow_id,
-                workflow_name=r.workflow.name if r.workflow else None,
-                deployment_name=r.deployment_name,
-                active=r.active,
-                compatible_with_chat_assistant=r.compatible_with_chat_assistant,
-            )
-            for r in page.workflow_registrations
-        ],
-        next_cursor=page.next_cursor,
-    )
-
-
-@tool(Risk.READ, "Get a workflow registration", operations=(GET_REGISTRATION,), target=REGISTRATION)
-async def get_workflow_registration(ctx: Context, registration_id: RegistrationId) -> RegistrationDetail:
-    """Get a registration: its input and output schemas and its handlers."""
-    return RegistrationDetail.of(await app_state(ctx).api.workflows.get_registration(str(registration_id)))
 
 
 async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
-    if "workflow_identifier" in args:
-        workflow = await state.api.workflows.get(str(args["workflow_identifier"]))
+    if "workflow" in args:
+        workflow = await state.api.workflows.get(str(args["workflow"]))
         name = f'"{workflow.display_name}" ({workflow.name})'
     else:
         name = f"registration {args['registration_id']}"
-    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
+    given = pydantic_core.to_json(args.get("input") or {}).decode()[:500]
+    reused = f" over the input of execution {args['input_from']}" if args.get("input_from") else ""
+    return f"Start workflow {name} with input {given}{reused}?"
+
+
+async def full_input(state: AppState, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The input to run with: `input`, over the input of the execution named by `input_from`."""
+    given: dict[str, Any] | None = args.get("input")
+    if not args.get("input_from"):
+        return given
+    return {**await started_input(state, str(args["input_from"])), **(given or {})}
+
+
+async def started_input(state: AppState, execution_id: str) -> dict[str, Any]:
+    """The input an execution started with (its WORKFLOW_EXECUTION_STARTED event carries it)."""
+    page = await state.api.events.list(workflow_exec_id=execution_id, limit=20)
+    for event in page.events:
+        if event.event_type == "WORKFLOW_EXECUTION_STARTED":
+            payload = event.attributes.get("input")
+            value = payload.get("value") if isinstance(payload, dict) and "value" in payload else payload
+            if isinstance(value, dict):
+                return value
+    raise ToolInputError(
+        f"the input of execution {execution_id} could not be read (no start event with a JSON input); "
+        "pass input yourself."
+    )
 
 
 async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
-    await check_workflow_input(state, args["workflow_identifier"], args.get("deployment_name"), args.get("input"))
+    await check_workflow_input(state, args["workflow"], args.get("deployment"), await full_input(state, args))
 
 
 @tool(
@@ -430,84 +381,30 @@ async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
     operations=(EXECUTE_WORKFLOW,),
     target=WORKFLOW,
     confirm=Confirm(describe_execute, check=check_execute, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow(
     ctx: Context,
-    workflow_identifier: WorkflowIdentifier,
+    workflow: WorkflowIdentifier,
     input: ExecutionInput = None,
+    input_from: Annotated[
+        str | None,
+        Field(max_length=256, description="Reuse this execution's input (id from list_executions); input overrides."),
+        path_segment("execution_id"),
+    ] = None,
     execution_id: NewExecutionId = None,
-    deployment_name: DeploymentName = None,
+    deployment: DeploymentFilter = None,
     wait_seconds: WaitSeconds = 25,
 ) -> ExecutionOutcome:
     """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
     the execution_id and what to call next. Retrying with the same execution_id never runs twice;
     cancelling this call leaves the execution running."""
-    api = app_state(ctx).api.workflows
-    request = ExecutionRequest(
-        execution_id=execution_id or _new_execution_id(), input=input, deployment_name=deployment_name
-    )
-    return await _start(ctx, request, wait_seconds, lambda: api.execute(workflow_identifier, request))
-
-
-async def check_execute_registration(state: AppState, args: Mapping[str, Any]) -> None:
-    registration = await state.api.workflows.get_registration(str(args["registration_id"]))
-    check_against_schema(
-        args.get("input") or {},
-        registration.definition.input_schema,
-        what="input",
-        schema_source="get_workflow_registration shows the input_schema.",
-    )
-
-
-@tool(
-    Risk.EXECUTE,
-    "Execute a registration (deprecated)",
-    operations=(EXECUTE_REGISTRATION,),
-    target=REGISTRATION,
-    confirm=Confirm(describe_execute, check=check_execute_registration, unbound=("execution_id", "wait_seconds")),
-)
-async def execute_workflow_registration(
-    ctx: Context,
-    registration_id: RegistrationId,
-    input: ExecutionInput = None,
-    execution_id: NewExecutionId = None,
-    wait_seconds: WaitSeconds = 25,
-) -> ExecutionOutcome:
-    """Deprecated upstream: use execute_workflow with deployment_name. Runs one registration."""
-    api = app_state(ctx).api.workflows
-    request = ExecutionRequest(execution_id=execution_id or _new_execution_id(), input=input)
-    return await _start(ctx, request, wait_seconds, lambda: api.execute_registration(str(registration_id), request))
-
-
-def _new_execution_id() -> str:
-    return f"mcp-{uuid.uuid4().hex}"
-
-
-async def _start(
-    ctx: Context,
-    request: ExecutionRequest,
-    wait_seconds: float,
-    send: Callable[[], Awaitable[Execution | ExecutionSyncResult]],
-) -> ExecutionOutcome:
-    """Send the start request and wait; any failure from then on names the execution_id."""
     state = app_state(ctx)
-    api = state.api
-    execution_id = request.execution_id
-    assert execution_id is not None
-    try:
-        try:
-            started = await send()
-        except Conflict:
-            # Our own execution id already exists: a retried call whose first attempt got through.
-            started = await api.executions.get(execution_id)
-        known = started if isinstance(started, Execution) else None
-        waited = await wait_for_end(
-            api, execution_id, wait_seconds, ctx, known=known, quiet_s=state.settings.stream_quiet_s
-        )
-    except WorkflowsAPIError as exc:
-        follow = (
-            f"Call wait_for_execution(execution_id={execution_id!r}) to follow it instead of executing again "
-            f"(executing again with execution_id={execution_id!r} never starts a second run)."
-        )
-        raise CreatedIdError(exc, f"Execution {execution_id!r}", follow) from exc
-    return outcome_of(waited)
+    api = state.api.workflows
+    arguments = {"input": input, "input_from": input_from}
+    request = ExecutionRequest(
+        execution_id=execution_id or new_execution_id(),
+        input=await full_input(state, arguments),
+        deployment_name=deployment,
+    )
+    return await start_and_wait(ctx, request, wait_seconds, lambda: api.execute(workflow, request))
