@@ -145,9 +145,7 @@ def _serve(args: argparse.Namespace) -> None:
             **_selection(args),
         )
     )
-    if settings.needs_api_key and settings.api_key is None:
-        print(NO_KEY_MESSAGE, file=sys.stderr)
-        sys.exit(2)
+    keyless_sandbox = _keyless_sandbox(settings)
     tokens = settings.http_token_list
     if settings.stateless_http and args.transport != "http":
         print("mcp-workflows: stateless mode is for --transport http (stdio serves one client).", file=sys.stderr)
@@ -156,7 +154,10 @@ def _serve(args: argparse.Namespace) -> None:
         from mcp_workflows.server.http import exposure_problem
 
         if problem := exposure_problem(
-            args.host, tokens, allow_unauthenticated=args.allow_unauthenticated, sandbox=settings.sandbox
+            args.host,
+            tokens,
+            allow_unauthenticated=args.allow_unauthenticated,
+            sandbox=settings.sandbox or keyless_sandbox,
         ):
             print(f"mcp-workflows: {problem}", file=sys.stderr)
             sys.exit(2)
@@ -177,6 +178,23 @@ def _serve(args: argparse.Namespace) -> None:
         tokens=tokens,
         stateless=settings.stateless_http,
     )
+
+
+def _keyless_sandbox(settings: Settings) -> bool:
+    """True when serving a separately started `mcp-workflows sandbox` (loopback, checked) without a key;
+    exits with the no-key message when a key is needed and missing."""
+    if not settings.needs_api_key or settings.api_key is not None:
+        return False
+    from mcp_workflows.local_sandbox import answers_as_sandbox, is_loopback_url
+
+    if answers_as_sandbox(settings.base_url):
+        logger.info("MISTRAL_BASE_URL %s is an mcp-workflows sandbox: no key needed", settings.base_url)
+        return True
+    hint = ""
+    if is_loopback_url(settings.base_url):
+        hint = f" (MISTRAL_BASE_URL {settings.base_url} does not answer as an mcp-workflows sandbox.)"
+    print(NO_KEY_MESSAGE + hint, file=sys.stderr)
+    sys.exit(2)
 
 
 def _sandbox(args: argparse.Namespace) -> None:

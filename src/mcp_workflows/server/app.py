@@ -168,8 +168,9 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             )
             api_key = SANDBOX_API_KEY
         else:
-            assert settings.api_key is not None, "serve checks the key before starting"
-            api_key = settings.api_key.get_secret_value()
+            # No key only reaches here for a local `mcp-workflows sandbox` (the CLI checks it answers
+            # as one); like the in-process sandbox, it takes any bearer token.
+            api_key = settings.api_key.get_secret_value() if settings.api_key else SANDBOX_API_KEY
         api = await stack.enter_async_context(
             WorkflowsClient(
                 base_url=base_url,
