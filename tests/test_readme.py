@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -31,3 +32,23 @@ def test_readme_tool_table_matches_the_catalog() -> None:
     from mcp_workflows.server.report import render_markdown
 
     assert render_markdown() in (REPO / "README.md").read_text(), "run `mcp-workflows tools --markdown`"
+
+
+def readme_stdio_entry() -> tuple[str, list[str]]:
+    """The command and arguments of the README's stdio entry for MCP clients."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("the usual stdio entry is:", 1)[1].split("```json\n", 1)[1].split("\n```", 1)[0]
+    entry = json.loads(block)["mcpServers"]["mistral-workflows"]
+    return str(entry["command"]), [str(arg) for arg in entry["args"]]
+
+
+def test_readme_stdio_entry_names_the_installed_command_by_its_path() -> None:
+    from mcp_workflows import cli
+
+    command, args = readme_stdio_entry()
+    assert command.startswith("/"), "clients do not search the user's PATH or venv: an absolute path"
+    assert command.endswith("/.venv/bin/mcp-workflows"), "the command the README's first command installs"
+    assert cli._parser().parse_args(args).run is cli._serve
+    run_command = readme_commands()[0]
+    assert ".venv/bin/pip install" in run_command
+    assert ".venv/bin/mcp-workflows" in run_command

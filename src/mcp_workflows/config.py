@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_no_key(cls, value: object) -> object:
+        """`MISTRAL_API_KEY=` (an MCPB host passes an empty setting so) means no key, not an empty one."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("confirm")
     @classmethod
     def _valid_confirm(cls, value: str) -> str:
