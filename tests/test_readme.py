@@ -52,3 +52,18 @@ def test_readme_stdio_entry_names_the_installed_command_by_its_path() -> None:
     run_command = readme_commands()[0]
     assert ".venv/bin/pip install" in run_command
     assert ".venv/bin/mcp-workflows" in run_command
+
+
+def test_readme_documents_the_oauth_settings_and_scopes() -> None:
+    from mcp_workflows.server.caller import ALL_SCOPES
+
+    readme = (REPO / "README.md").read_text()
+    for variable, flag in [
+        ("MCP_WORKFLOWS_OAUTH_ISSUER", "--oauth-issuer"),
+        ("MCP_WORKFLOWS_OAUTH_RESOURCE", "--oauth-resource"),
+        ("MCP_WORKFLOWS_OAUTH_AUDIENCE", "--oauth-audience"),
+        ("MCP_WORKFLOWS_OAUTH_JWKS_URL", "--oauth-jwks-url"),
+    ]:
+        assert f"| `{variable}` | `{flag}` |" in readme, f"{variable} is not in the configuration table"
+    for scope in ALL_SCOPES:
+        assert f"`{scope}`" in readme

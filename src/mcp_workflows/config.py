@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     http_tokens: SecretStr | None = Field(
         default=None, description="Comma-separated bearer tokens accepted on /mcp over HTTP (several allow rotation)."
     )
+    oauth_issuer: str | None = Field(
+        default=None,
+        description="OAuth authorization server (its issuer URL) whose JWT access tokens /mcp accepts over HTTP.",
+    )
+    oauth_resource: str | None = Field(
+        default=None,
+        description="This server's /mcp URL as clients reach it: the RFC 8707 resource tokens are issued for.",
+    )
+    oauth_audience: str | None = Field(
+        default=None, description="The aud claim access tokens must carry; the resource URL when unset."
+    )
+    oauth_jwks_url: str | None = Field(
+        default=None, description="The issuer's signing keys (JWKS); found in its metadata when unset."
+    )
     stateless_http: bool = Field(
         default=False, description="HTTP without sessions, so replicas behind a load balancer share the traffic."
     )

@@ -7,28 +7,12 @@ other server) with a forgotten key still stops at start-up, without a request le
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 import httpx2
 
+from mcp_workflows.loopback import is_loopback_url
 from mcp_workflows.sandbox.config import SERVICE_NAME
 
 PROBE_TIMEOUT_S = 2.0
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for http(s) URLs on localhost, 127.0.0.0/8 or ::1."""
-    parts = urlsplit(url)
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def answers_as_sandbox(base_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> bool:

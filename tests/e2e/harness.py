@@ -86,8 +86,8 @@ class Session:
 class HttpServer:
     """`mcp-workflows serve --transport http` in a subprocess, shared by several clients."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.port = free_port()
+    def __init__(self, args: list[str], env: dict[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
         self.stderr = tempfile.NamedTemporaryFile(prefix="mcp-http-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mcp_workflows", "serve", "--transport", "http", "--port", str(self.port), *args],

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
-from mcp_workflows.local_sandbox import answers_as_sandbox, is_loopback_url
+from mcp_workflows.local_sandbox import answers_as_sandbox
+from mcp_workflows.loopback import is_loopback_url
 from tests.e2e.harness import REPO, connect, free_port, serve_at_start_up, server_env, text_of
 
 pytestmark = pytest.mark.anyio

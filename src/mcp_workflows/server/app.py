@@ -6,7 +6,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
+from mcp_workflows.server.caller import may_use
 from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.definitions import Definitions
 from mcp_workflows.server.gate import CallGate
@@ -33,6 +34,9 @@ from mcp_workflows.server.schemas import compact_input_schema, compact_output_sc
 from mcp_workflows.server.selection import select_tools
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tool_index import indexed_tools
+
+if TYPE_CHECKING:
+    from mcp_workflows.server.oauth import OAuthConfig
 
 logger = logging.getLogger("mcp_workflows.server")
 
@@ -60,7 +64,8 @@ class WorkflowsServer(MCPServer[AppState]):
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
-        return [index[name] for name in self._specs]
+        # An OAuth caller sees only the tools its token's scopes allow (server/caller.py).
+        return [index[name] for name, spec in self._specs.items() if may_use(spec.risk)]
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
         tool = indexed_tools().get(name) if name in self._specs else None
@@ -191,9 +196,15 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         )
 
 
-def build_server(settings: Settings) -> WorkflowsServer:
-    """The MCP server for these settings, exposing the tools its configuration selects."""
+def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
+    """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
+    with oauth, it accepts only access tokens that configuration trusts."""
     secret = signing_secret(settings)
+    auth: dict[str, Any] = {}
+    if oauth is not None:  # imported only when used: start-up time is measured
+        from mcp_workflows.server.oauth import server_auth
+
+        auth = server_auth(oauth)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -209,4 +220,5 @@ def build_server(settings: Settings) -> WorkflowsServer:
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        **auth,
     )
