@@ -19,7 +19,9 @@ import httpx2
 import jwt
 import pytest
 from mcp import Client
+from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 from mcp_workflows.server.caller import ALL_SCOPES
 from tests.e2e.harness import REPO, HttpServer, free_port, server_env, text_of
@@ -144,6 +146,56 @@ async def test_a_read_token_sees_and_runs_read_tools_only(mcp_server: HttpServer
         assert "workflows:execute" in text_of(refused)
     refusals = [line for line in audit_lines(mcp_server) if line["subject"] == "agent-read"]
     assert [(line["tool"], line["outcome"]) for line in refusals] == [("execute_workflow", "refused")]
+
+
+class MemoryStorage:
+    """The SDK client's token storage, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+async def test_the_sdk_oauth_client_finds_its_way_from_the_challenge(
+    mcp_server: HttpServer, issuers: dict[str, Any]
+) -> None:
+    """The SDK's own OAuth client, given only credentials: it follows our 401 to the resource
+    metadata, then to the issuer's metadata, asks for a token for our resource, and calls."""
+    storage = MemoryStorage()
+    provider = ClientCredentialsOAuthProvider(
+        server_url=mcp_server.url,
+        storage=storage,
+        client_id="agent-full",
+        client_secret="agent-full-secret",
+        scope="workflows:read",
+        issuer=issuers["main"]["issuer"],
+    )
+    async with (
+        httpx2.AsyncClient(auth=provider, timeout=30) as http,
+        Client(streamable_http_client(mcp_server.url, http_client=http)) as client,
+    ):
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        assert {"execute_workflow", "archive_workflow"} <= names
+        run = await client.call_tool("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Cy"}})
+        assert not run.is_error, text_of(run)
+    assert storage.tokens is not None
+    claims = jwt.decode(storage.tokens.access_token, options={"verify_signature": False})
+    assert claims["aud"] == mcp_server.url, "the client asked for a token for our resource (RFC 8707)"
+    # The SDK asks for the scopes our metadata lists (MCP's scope selection), not the ones it was
+    # given: which is why the metadata lists every scope, not only those every request needs.
+    assert set(claims["scope"].split()) == set(ALL_SCOPES)
 
 
 def test_an_expired_token_is_refused(mcp_server: HttpServer, issuers: dict[str, Any]) -> None:
