@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mcp_workflows.server.catalog import CATALOG, Risk
+from mcp_workflows.api.operations import upstream_operations
+from mcp_workflows.server.catalog import Declaration, Risk, declared_tools
+
+DECLARED = declared_tools()
+OPERATIONS = {op.operation_id: op for op in upstream_operations()}
 
 CONTRACT = json.loads((Path(__file__).parent / "contract" / "upstream_contract.json").read_text())
 
@@ -53,18 +57,17 @@ def test_the_risk_table_covers_the_spec() -> None:
     assert spec == set(UPSTREAM_RISK)
 
 
-def test_tools_cover_exactly_the_53_operations_once() -> None:
-    covered = [op_id for spec in CATALOG for op_id in spec.operation_ids]
+def test_tools_cover_exactly_the_operations_once() -> None:
+    covered = [op_id for declared in DECLARED for op_id in declared.spec.operations]
     assert len(covered) == len(set(covered)), "an operation is reachable from two tools"
-    assert set(covered) == {op["operationId"] for op in CONTRACT["operations"]}
+    assert set(covered) == set(OPERATIONS) == {op["operationId"] for op in CONTRACT["operations"]}
 
 
-@pytest.mark.parametrize("spec", CATALOG, ids=[spec.name for spec in CATALOG])
-def test_risk_class_and_annotations_follow_the_upstream_table(spec: object) -> None:
-    from mcp_workflows.server.catalog import ToolSpec
-
-    assert isinstance(spec, ToolSpec)
-    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in spec.operations]
+@pytest.mark.parametrize("declared", DECLARED, ids=[d.spec.name for d in DECLARED])
+def test_risk_class_and_annotations_follow_the_upstream_table(declared: Declaration) -> None:
+    spec = declared.spec
+    operations = [OPERATIONS[op_id] for op_id in spec.operations]
+    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in operations]
     assert spec.risk == max(risks, key=SEVERITY.index)
     hints = spec.annotations
     assert hints.read_only_hint is (spec.risk is R)
@@ -83,10 +86,9 @@ def test_every_listing_of_workflow_rows_is_trimmed_by_the_scope_rules() -> None:
 
     from pydantic import BaseModel
 
-    from mcp_workflows.server.toolsets import tool_function
-
-    for spec in CATALOG:
-        result = typing.get_type_hints(tool_function(spec.name))["return"]
+    for declared in DECLARED:
+        spec = declared.spec
+        result = typing.get_type_hints(declared.fn)["return"]
         row_fields = {
             field: typing.get_args(info.annotation)[0]
             for field, info in result.model_fields.items()
@@ -103,4 +105,12 @@ def test_every_listing_of_workflow_rows_is_trimmed_by_the_scope_rules() -> None:
         if spec.listing is None:
             assert not named, f"{spec.name} lists rows named by workflow ({named}) but declares no listing"
         else:
-            assert spec.listing in named, f"{spec.name}: listing {spec.listing} is not a field of its rows"
+            listing = (spec.listing.rows, spec.listing.workflow_field)
+            assert listing in named, f"{spec.name}: listing {spec.listing} is not a field of its rows"
+
+
+def test_guarded_tools_are_exactly_the_destructive_and_execute_ones() -> None:
+    """Every tool that destroys or starts work declares a confirmation, and no read or write tool does."""
+    for declared in DECLARED:
+        needs = declared.spec.risk in (Risk.DESTRUCTIVE, Risk.EXECUTE)
+        assert (declared.confirm is not None) is needs, declared.spec.name

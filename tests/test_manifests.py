@@ -26,7 +26,7 @@ from pydantic import AliasChoices
 import mcp_workflows
 from mcp_workflows import cli
 from mcp_workflows.config import DEFAULT_BASE_URL, Settings
-from mcp_workflows.server.http import exposure_problem
+from mcp_workflows.server.http_app import exposure_problem
 from tests.e2e.harness import serve_at_start_up
 
 REPO = Path(__file__).resolve().parents[1]

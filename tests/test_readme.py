@@ -28,12 +28,6 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert 'bash -c "$TEST_CMD"' in ci
 
 
-def test_readme_tool_table_matches_the_catalog() -> None:
-    from mcp_workflows.server.report import render_markdown
-
-    assert render_markdown() in (REPO / "README.md").read_text(), "run `mcp-workflows tools --markdown`"
-
-
 def readme_stdio_entry() -> tuple[str, list[str]]:
     """The command and arguments of the README's stdio entry for MCP clients."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
@@ -55,7 +49,7 @@ def test_readme_stdio_entry_names_the_installed_command_by_its_path() -> None:
 
 
 def test_readme_documents_the_oauth_settings_and_scopes() -> None:
-    from mcp_workflows.server.caller import ALL_SCOPES
+    from mcp_workflows.server.guard.caller import ALL_SCOPES
 
     readme = (REPO / "README.md").read_text()
     for variable, flag in [

@@ -1,8 +1,8 @@
 """The context budget: what adding this server costs a model, counted with Mistral's own tokenizer.
 
-tools/list is measured exactly as clients receive it (compact JSON of the advertised tools).
-Budgets from the issue: every toolset <= 12,000 tokens, the default toolsets <= 5,000 (generic
-OpenAPI-to-MCP generators cost 92,456 for these 53 operations).
+tools/list is measured exactly as clients receive it (compact JSON of the advertised tools). The
+budgets: every toolset <= 12,000 tokens, the default toolsets <= 5,000. The exact figures are
+pinned in README.md's generated summary (tests/test_tool_snapshots.py fails when they move).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.report import advertised_tools
-from mcp_workflows.server.tokens import count_tokens, exact_counts_available
+from mcp_workflows.reporting.catalog import advertised_tools
+from mcp_workflows.reporting.tokens import count_tokens, exact_counts_available
 from mcp_workflows.server.tool_index import wire_form
 
 pytestmark = pytest.mark.anyio

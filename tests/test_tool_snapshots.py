@@ -1,39 +1,59 @@
-"""What models see, pinned: every tool's name, title, description, annotations and schemas.
+"""What models see, pinned: every tool's spec, name, title, description, annotations and schemas.
 
 `src/mcp_workflows/server/tool_index.json` is both the reviewed snapshot and what the server
-answers tools/list with. This test builds every tool from its code and fails on any difference,
-so a change to what models see is always reviewed. Regenerate after a deliberate change with
-    UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_snapshots.py
+answers tools/list with. These tests build every tool from its `@tool` declaration and fail on any
+difference, so a change to what models see is always reviewed. After a deliberate change run
+    .venv/bin/python scripts/regenerate.py
+and review the diff. Nothing here writes files: a test that rewrote its own expectation could not fail.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from pathlib import Path
 
 import pytest
 
 from mcp_workflows.config import Settings
+from mcp_workflows.reporting.artifacts import live_catalog, regenerated_readme, tool_index_text
 from mcp_workflows.server.app import build_server
-from mcp_workflows.server.tool_index import INDEX_PATH, render_index, wire_form
+from mcp_workflows.server.tool_index import INDEX_PATH, indexed_specs, wire_form
 
 pytestmark = pytest.mark.anyio
 
+README = Path(__file__).parents[1] / "README.md"
+CATALOG = live_catalog()
+STALE = "stale: run `.venv/bin/python scripts/regenerate.py` and review the diff"
 
-async def test_tool_index_matches_the_code() -> None:
-    live = await build_server(Settings(sandbox=True, toolsets="all")).live_tools()
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        INDEX_PATH.write_text(render_index(live))
-    assert INDEX_PATH.exists(), "no index yet: run with UPDATE_SNAPSHOTS=1 and review it"
-    indexed = {entry["name"]: entry for entry in json.loads(INDEX_PATH.read_text())}
-    assert [tool.name for tool in live] == list(indexed), "tools were added, removed or reordered"
-    for tool in live:
-        assert json.loads(json.dumps(wire_form(tool))) == indexed[tool.name], (
-            f"{tool.name} changed: regenerate the index and review the diff"
-        )
+
+def test_the_index_matches_the_declarations() -> None:
+    committed = json.loads(INDEX_PATH.read_text())
+    live = json.loads(tool_index_text(CATALOG))
+    assert [tool["name"] for tool in live["tools"]] == [tool["name"] for tool in committed["tools"]], (
+        f"tools were added, removed or reordered; {STALE}"
+    )
+    for name in live["specs"]:
+        assert live["specs"][name] == committed["specs"][name], f"{name}'s spec changed; {STALE}"
+    for live_tool, committed_tool in zip(live["tools"], committed["tools"], strict=True):
+        assert live_tool == committed_tool, f"{live_tool['name']} changed; {STALE}"
+
+
+def test_the_readme_sections_are_derived_from_the_code() -> None:
+    readme = README.read_text()
+    assert "<!-- generated:tools-table -->" in readme
+    assert "<!-- generated:tools-summary -->" in readme
+    assert regenerated_readme(readme, CATALOG) == readme, f"README.md {STALE}"
 
 
 async def test_advertised_tools_come_from_the_index_in_catalog_order() -> None:
     server = build_server(Settings(sandbox=True, toolsets="all"))
     advertised = [wire_form(tool) for tool in await server.list_tools()]
-    assert advertised == json.loads(INDEX_PATH.read_text())
+    assert advertised == json.loads(INDEX_PATH.read_text())["tools"]
+    assert list(indexed_specs()) == [tool["name"] for tool in advertised]
+
+
+async def test_a_built_tool_advertises_what_the_index_says() -> None:
+    """The lazily built tool (what runs) has the schema tools/list promised."""
+    server = build_server(Settings(sandbox=True, toolsets="all"))
+    live = {tool.name: wire_form(tool) for tool in await server.live_tools()}
+    assert live == {tool["name"]: tool for tool in json.loads(INDEX_PATH.read_text())["tools"]}

@@ -106,7 +106,7 @@ def _selection(args: argparse.Namespace) -> dict[str, Any]:
 
 def _checked(settings: Settings) -> Settings:
     """Fail at start-up, in one line, when a toolset or tool name is unknown."""
-    from mcp_workflows.server.selection import SelectionError, select_tools
+    from mcp_workflows.server.guard.selection import SelectionError, select_tools
 
     try:
         select_tools(settings)
@@ -117,12 +117,15 @@ def _checked(settings: Settings) -> Settings:
 
 
 def _configure_logging() -> None:
+    from mcp_workflows.redaction import redact_stderr
+
+    redact_stderr()  # before any handler captures the stream
     level = os.environ.get("MCP_WORKFLOWS_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx2", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.simplefilter("ignore", DeprecationWarning)
-    from mcp_workflows.server.audit import configure_audit_log
+    from mcp_workflows.server.guard.audit import configure_audit_log
 
     configure_audit_log()
 
@@ -165,7 +168,7 @@ def _serve(args: argparse.Namespace) -> None:
         sys.exit(2)
     oauth = _oauth(settings, args.transport, tokens)
     if args.transport == "http":
-        from mcp_workflows.server.http import exposure_problem
+        from mcp_workflows.server.http_app import exposure_problem
 
         if problem := exposure_problem(
             args.host,
@@ -182,7 +185,7 @@ def _serve(args: argparse.Namespace) -> None:
     if args.transport == "stdio":
         server.run()
         return
-    from mcp_workflows.server.http import run_http
+    from mcp_workflows.server.http_app import run_http
 
     run_http(
         server,
@@ -247,11 +250,11 @@ def _sandbox(args: argparse.Namespace) -> None:
 def _tools(args: argparse.Namespace) -> None:
     import anyio
 
-    from mcp_workflows.server.report import catalog_entries, render_table
+    from mcp_workflows.reporting.catalog import catalog_entries, render_table
 
     settings = _checked(_settings(sandbox=True, **_selection(args)))
     if args.markdown:
-        from mcp_workflows.server.report import render_markdown
+        from mcp_workflows.reporting.catalog import render_markdown
 
         print(render_markdown())
     elif args.json:

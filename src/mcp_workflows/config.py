@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
     confirmation_secret: SecretStr | None = None
+    state_dir: str | None = Field(
+        default=None,
+        description="Where spent confirmations are remembered (default $XDG_STATE_HOME/mcp-workflows).",
+    )
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
     read_only: bool = Field(default=False, description="Register read tools only.")
@@ -109,6 +113,11 @@ class Settings(BaseSettings):
     def http_token_list(self) -> list[str]:
         raw = self.http_tokens.get_secret_value() if self.http_tokens else ""
         return [token.strip() for token in raw.split(",") if token.strip()]
+
+    def secrets(self) -> list[str]:
+        """Every secret value this configuration holds: never shown anywhere (redaction.py)."""
+        values = [self.api_key, self.confirmation_secret]
+        return [v.get_secret_value() for v in values if v is not None] + self.http_token_list
 
     @property
     def needs_api_key(self) -> bool:

@@ -1,72 +1,102 @@
-"""The api/ layer covers every upstream operation, with the spec's operationId, method and path."""
+"""The api/ layer covers every upstream operation once, and an id can never become a route."""
 
 from __future__ import annotations
 
+import httpx2
 import pytest
 
-from mcp_workflows.api.operations import Operation
-from mcp_workflows.api.registry import ALL_OPERATIONS, AREA_MODULES, OPERATIONS_BY_ID, all_operations
+from mcp_workflows.api.errors import InvalidIdentifier
+from mcp_workflows.api.operations import Operation, reserved_segments, segment_problem, upstream_operations
 
 from .conftest import SPEC_OPERATIONS
+
+OPERATIONS = upstream_operations()
+BY_ID = {op.operation_id: op for op in OPERATIONS}
+GET_EXECUTION = BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
+GET_WORKFLOW = BY_ID["get_workflow_v1_workflows__workflow_identifier__get"]
 
 
 def test_the_contract_has_53_operations() -> None:
     assert len(SPEC_OPERATIONS) == 53
 
 
-def test_all_operations_lists_53_distinct_operations() -> None:
-    ids = [op.operation_id for op in ALL_OPERATIONS]
-    assert len(ids) == 53
-    assert len(set(ids)) == 53, "an operationId is listed twice"
-    assert len({(op.method, op.path) for op in ALL_OPERATIONS}) == 53, "two operations share method and path"
-    assert all_operations() == ALL_OPERATIONS
-    assert set(OPERATIONS_BY_ID) == set(ids)
+def test_each_operation_is_declared_once() -> None:
+    ids = [op.operation_id for op in OPERATIONS]
+    assert len(ids) == len(set(ids)), "an operationId is declared twice"
+    assert len({(op.method, op.path) for op in OPERATIONS}) == len(OPERATIONS), "two operations share a route"
 
 
 def test_every_spec_operation_is_covered_and_nothing_else() -> None:
-    ours = {op.operation_id for op in ALL_OPERATIONS}
+    ours = set(BY_ID)
     assert ours == set(SPEC_OPERATIONS), f"missing {set(SPEC_OPERATIONS) - ours}, unknown {ours - set(SPEC_OPERATIONS)}"
 
 
-@pytest.mark.parametrize("operation", ALL_OPERATIONS, ids=lambda op: op.operation_id)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
 def test_operation_matches_the_spec(operation: Operation) -> None:
     spec = SPEC_OPERATIONS[operation.operation_id]
     assert operation.method == spec["method"]
     assert operation.path == spec["path"]
 
 
-def test_every_operation_constant_of_the_area_modules_is_registered() -> None:
-    defined = {
-        value.operation_id
-        for module in AREA_MODULES
-        for name, value in vars(module).items()
-        if isinstance(value, Operation) and name.isupper()
-    }
-    assert defined == {op.operation_id for op in ALL_OPERATIONS}
-
-
 def test_path_parameters_are_percent_encoded() -> None:
-    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
-    assert get_execution.url_path(execution_id="a/../b?c") == "/v1/workflows/executions/a%2F..%2Fb%3Fc"
-    assert get_execution.url_path(execution_id="run-1.2_x~y") == "/v1/workflows/executions/run-1.2_x~y"
-    assert get_execution.url_path(execution_id="é") == "/v1/workflows/executions/%C3%A9"
+    assert GET_EXECUTION.url_path(execution_id="a b?c") == "/v1/workflows/executions/a%20b%3Fc"
+    assert GET_EXECUTION.url_path(execution_id="run-1.2_x~y") == "/v1/workflows/executions/run-1.2_x~y"
+    assert GET_EXECUTION.url_path(execution_id="é") == "/v1/workflows/executions/%C3%A9"
 
 
-@pytest.mark.parametrize("dots", [".", ".."])
-def test_a_dots_only_id_cannot_climb_the_path(dots: str) -> None:
-    """URL normalisation would resolve `executions/..` to the parent route: the dots are data."""
-    import httpx2
+def test_sibling_routes_are_derived_from_the_operation_table() -> None:
+    """Every literal segment that sits where an id goes, and nothing else."""
+    assert reserved_segments("workflow_identifier") == {
+        "archive",
+        "unarchive",
+        "registrations",
+        "executions",
+        "runs",
+        "events",
+        "schedules",
+        "deployments",
+    }
+    assert reserved_segments("workflow_name") == reserved_segments("workflow_identifier")
+    assert reserved_segments("execution_id") == {"cancel", "terminate"}
+    assert reserved_segments("schedule_id") == frozenset()
+    assert reserved_segments("run_id") == frozenset()
 
-    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
-    path = get_execution.url_path(execution_id=dots)
-    assert path == "/v1/workflows/executions/" + "%2E" * len(dots)
-    sent = httpx2.Client(base_url="http://api.example").build_request("GET", path)
-    assert sent.url.raw_path == path.encode(), "the id stayed in its segment"
-    unencoded = httpx2.Client(base_url="http://api.example").build_request("GET", "/v1/workflows/executions/..")
-    assert unencoded.url.raw_path == b"/v1/workflows", "what the encoding prevents"
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "why"),
+    [
+        ("workflow_identifier", "greeting/archive", "'/'"),
+        ("workflow_identifier", "greeting%2Farchive", "'%'"),
+        ("workflow_identifier", "a\\b", "'\\'"),
+        ("workflow_identifier", "archive", "another route"),
+        ("workflow_identifier", "executions", "another route"),
+        ("execution_id", "cancel", "another route"),
+        ("execution_id", ".", "only of dots"),
+        ("execution_id", "..", "only of dots"),
+        ("execution_id", "a\nb", "control character"),
+        ("execution_id", "a\x7fb", "control character"),
+        ("execution_id", "", "empty"),
+        ("execution_id", "x" * 513, "longer"),
+    ],
+)
+def test_a_value_that_would_leave_its_segment_is_refused(parameter: str, value: str, why: str) -> None:
+    problem = segment_problem(parameter, value)
+    assert problem is not None
+    assert why in problem
+    operation = GET_WORKFLOW if parameter == "workflow_identifier" else GET_EXECUTION
+    with pytest.raises(InvalidIdentifier) as caught:
+        operation.url_path(**{parameter: value})
+    assert caught.value.parameter == parameter
+    assert caught.value.operation == operation.operation_id
 
 
-def test_an_empty_id_is_refused() -> None:
-    get_execution = OPERATIONS_BY_ID["get_workflow_execution_v1_workflows_executions__execution_id__get"]
-    with pytest.raises(ValueError, match="empty"):
-        get_execution.url_path(execution_id="")
+@pytest.mark.parametrize("value", ["greeting", "my.workflow", "a b", "runs-2", "Archive", "mcp-0123abc"])
+def test_ordinary_names_and_ids_pass(value: str) -> None:
+    assert segment_problem("workflow_identifier", value) is None
+
+
+@pytest.mark.parametrize(("dots", "reached"), [(".", b"/v1/workflows/executions"), ("..", b"/v1/workflows")])
+def test_what_the_dot_rule_prevents(dots: str, reached: bytes) -> None:
+    """URL normalisation would resolve `executions/..` to the parent route (list_workflows)."""
+    unencoded = httpx2.Client(base_url="http://api.example").build_request("GET", f"/v1/workflows/executions/{dots}")
+    assert unencoded.url.raw_path == reached

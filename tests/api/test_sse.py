@@ -1,4 +1,4 @@
-"""The SSE reader: wire format, error frames, resumption, bounded reads that always end, closing.
+"""Streams: what we rely on from httpx2's SSE reader, error frames, resumption, bounded reads, closing.
 
 Streams are served by an httpx2 mock transport whose body is an async byte stream; the body
 records when it is closed, so tests can check that leaving a stream closes the upstream response.
@@ -14,12 +14,14 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from httpx2 import ServerSentEvent
 
 from mcp_workflows.api.client import WorkflowsClient
 from mcp_workflows.api.errors import NotFound, TransportFailure, Unauthorized, UpstreamUnavailable, WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
-from mcp_workflows.api.models.executions import LogRecord
-from mcp_workflows.api.sse import SSEFrame, StreamFailed, parse_frames, read_bounded, stream_error
+from mcp_workflows.api.models.observability import LogRecord
+from mcp_workflows.api.streams import StreamFailed, frame_json, parse_frame, read_bounded, stream_error
+from mcp_workflows.api.streams import stream_event as typed_event
 
 from .conftest import BASE_URL, SPEC_OPERATIONS, schema_errors
 
@@ -29,11 +31,6 @@ EXECUTION_STREAM = "stream_v1_workflows_executions__execution_id__stream_get"
 EVENTS_STREAM = "get_stream_events_v1_workflows_events_stream_get"
 EXECUTION_LOGS_STREAM = "stream_workflow_execution_logs"
 DEPLOYMENT_LOGS_STREAM = "stream_deployment_logs"
-
-
-async def lines(*items: str) -> AsyncIterator[str]:
-    for item in items:
-        yield item
 
 
 class Body(httpx2.AsyncByteStream):
@@ -92,7 +89,7 @@ def stream_event(seq: int, event_type: str = "ACTIVITY_TASK_STARTED", exec_id: s
     }
 
 
-async def drain(stream: AbstractAsyncContextManager[AsyncIterator[SSEFrame]]) -> list[SSEFrame]:
+async def drain(stream: AbstractAsyncContextManager[AsyncIterator[ServerSentEvent]]) -> list[ServerSentEvent]:
     """Open a stream and read it to the end."""
     async with stream as frames:
         return [f async for f in frames]
@@ -105,29 +102,34 @@ def frame(seq: int, event_type: str = "ACTIVITY_TASK_STARTED") -> bytes:
 # --- wire format -------------------------------------------------------------------------------
 
 
-async def test_parses_multiline_data_ids_events_retry_and_skips_comments() -> None:
-    raw = [": heartbeat", "event: log", "id: 7", 'data: {"a":', "data: 1}", "", "retry: 500", "data: x", ""]
-    frames = [f async for f in parse_frames(lines(*raw))]
-    assert [(f.event, f.id, f.data) for f in frames] == [("log", "7", '{"a":\n1}'), (None, "7", "x")]
-    assert frames[0].json() == {"a": 1}
-    assert frames[0].payload == {"a": 1}
-    assert frames[1].json() == "x", "data that is not JSON stays text"
+async def read_all(*chunks: bytes) -> list[ServerSentEvent]:
+    async with Server(Body(chunks)).client().executions.stream("e1") as frames:
+        return [f async for f in frames]
+
+
+async def test_multiline_data_ids_events_and_comments() -> None:
+    raw = b': heartbeat\nevent: log\nid: 7\ndata: {"a":\ndata: 1}\n\nretry: 500\ndata: x\n\n'
+    frames = await read_all(raw)
+    assert [(f.event, f.id, f.data) for f in frames] == [("log", "7", '{"a":\n1}'), ("message", "7", "x")]
+    assert frame_json(frames[0]) == {"a": 1}
+    assert frame_json(frames[1]) == "x", "data that is not JSON stays text"
     assert frames[1].retry == 500
 
 
-async def test_field_details_of_the_wire_format() -> None:
-    raw = ["data:no-space", "", "data", "", "id: a\0b", "data: kept-id", "", "event: x", "data: last-without-blank"]
-    frames = [f async for f in parse_frames(lines(*raw))]
-    assert [(f.event, f.id, f.data) for f in frames] == [
-        (None, None, "no-space"),
-        (None, None, ""),
-        (None, None, "kept-id"),
-        ("x", None, "last-without-blank"),
-    ]
+async def test_a_partial_frame_at_the_end_of_the_stream_is_not_emitted() -> None:
+    frames = await read_all(b"data: whole\n\n", b"event: x\ndata: cut-off")
+    assert [f.data for f in frames] == ["whole"]
 
 
-async def test_heartbeats_only_yield_nothing() -> None:
-    assert [f async for f in parse_frames(lines(": ping", "", ": ping", ""))] == []
+async def test_an_oversized_event_is_a_transport_failure() -> None:
+    with pytest.raises(TransportFailure):
+        await read_all(b"data: " + b"x" * (1024 * 1024 + 10) + b"\n\n")
+
+
+async def test_a_body_that_is_not_an_event_stream_is_refused() -> None:
+    server = Server(Body([b"{}"]), content_type="application/json")
+    with pytest.raises(TransportFailure):
+        await drain(server.client().executions.stream("e1"))
 
 
 async def test_a_stream_of_heartbeats_ends_without_frames() -> None:
@@ -161,7 +163,7 @@ def test_stream_event_frames_are_typed() -> None:
         "attributes": {"task_id": "41", "result": {"type": "json", "value": {"text": "hi"}}},
     }
     assert schema_errors(EXECUTION_STREAM, "response_schema", {"event": "x", "id": "41", "data": payload}) == []
-    parsed = SSEFrame(event="x", id="41", data=json.dumps(payload)).stream_event()
+    parsed = typed_event(ServerSentEvent(event="x", id="41", data=json.dumps(payload)))
     assert isinstance(parsed, StreamEvent)
     assert parsed.broker_sequence == 41
     assert parsed.workflow_context.workflow_exec_id == "e1"
@@ -174,19 +176,19 @@ def test_frames_of_another_kind_are_not_forced_into_a_model() -> None:
     log: dict[str, Any] = {"timestamp": "2026-01-01T00:00:00Z", "trace_id": "t", "span_id": "s"}
     log |= {"severity_text": "INFO", "body": "hi", "log_attributes": {}}
     assert schema_errors(EXECUTION_LOGS_STREAM, "response_schema", {"event": "log", "id": "c1", "data": log}) == []
-    log_frame = SSEFrame(event="log", id="c1", data=json.dumps(log))
-    assert log_frame.stream_event() is None
-    record = log_frame.parse(LogRecord)
+    log_frame = ServerSentEvent(event="log", id="c1", data=json.dumps(log))
+    assert typed_event(log_frame) is None
+    record = parse_frame(log_frame, LogRecord)
     assert record is not None
     assert record.body == "hi"
 
 
 def test_error_frames_are_recognised() -> None:
-    assert stream_error(SSEFrame(event="error", id=None, data='{"error": "E", "reason": "down"}')) == "down"
-    assert stream_error(SSEFrame(event=None, id=None, data='{"error": "E", "reason": "gone"}')) == "gone"
-    assert stream_error(SSEFrame(event="error", id=None, data="plain text")) == "plain text"
-    assert stream_error(SSEFrame(event="log", id=None, data='{"body": "an error happened"}')) is None
-    assert stream_error(SSEFrame(event=None, id=None, data=json.dumps(stream_event(1)))) is None
+    assert stream_error(ServerSentEvent(event="error", data='{"error": "E", "reason": "down"}')) == "down"
+    assert stream_error(ServerSentEvent(data='{"error": "E", "reason": "gone"}')) == "gone"
+    assert stream_error(ServerSentEvent(event="error", data="plain text")) == "plain text"
+    assert stream_error(ServerSentEvent(event="log", data='{"body": "an error happened"}')) is None
+    assert stream_error(ServerSentEvent(data=json.dumps(stream_event(1)))) is None
 
 
 # --- bounded reads -----------------------------------------------------------------------------
@@ -365,7 +367,7 @@ async def test_an_exception_in_the_caller_closes_the_response() -> None:
 
 async def test_cancelling_the_reading_task_closes_the_response() -> None:
     body = Body([frame(1)], stall=True)
-    seen: list[SSEFrame] = []
+    seen: list[ServerSentEvent] = []
     first = anyio.Event()
 
     async def follow() -> None:
@@ -392,11 +394,11 @@ def request_query(request: httpx2.Request) -> dict[str, list[str]]:
 
 async def test_execution_stream_request_resumes_with_last_event_id() -> None:
     server = Server(Body([]))
-    async with server.client().executions.stream("e/1", after="42", event_source="HYBRID") as frames:
+    async with server.client().executions.stream("e 1", after="42", event_source="HYBRID") as frames:
         await read_bounded(frames, max_events=1, max_seconds=5)
     request = server.requests[0]
     assert request.method == "GET"
-    assert request.url.raw_path.decode().split("?")[0] == "/v1/workflows/executions/e%2F1/stream"
+    assert request.url.raw_path.decode().split("?")[0] == "/v1/workflows/executions/e%201/stream"
     assert request_query(request) == {"last_event_id": ["42"], "event_source": ["HYBRID"]}
     assert request.headers["accept"] == "text/event-stream"
     assert request.headers["authorization"] == "Bearer k"
@@ -460,7 +462,7 @@ async def test_execution_log_stream_resumes_with_the_last_event_id_header() -> N
     assert request.headers["last-event-id"] == "c1"
     assert request_query(request) == {"run_id": ["r1"], "activity_id": ["4"], "after": ["2026-01-01T00:00:00Z"]}
     assert read.cursor == "c2"
-    record = read.frames[0].parse(LogRecord)
+    record = parse_frame(read.frames[0], LogRecord)
     assert record is not None
     assert record.body == "hi"
 

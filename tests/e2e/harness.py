@@ -40,6 +40,7 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A clean environment: no real key ever reaches a test server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "MCP_WORKFLOWS_"))}
     env.update({"MCP_WORKFLOWS_SANDBOX_TIME_SCALE": TIME_SCALE, "PYTHONUNBUFFERED": "1"})
+    env["MCP_WORKFLOWS_STATE_DIR"] = tempfile.mkdtemp(prefix="mcp-workflows-state-")
     env.update(extra or {})
     return env
 

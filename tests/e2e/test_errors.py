@@ -26,11 +26,14 @@ async def test_unknown_workflow_names_the_id_and_the_listing_tool(session: Sessi
 
 
 @pytest.mark.parametrize("dots", [".", ".."])
-async def test_a_dots_only_id_is_just_an_unknown_id(session: Session, dots: str) -> None:
+async def test_a_dots_only_id_is_refused_before_any_request(session: Session, dots: str) -> None:
     """`executions/..` would otherwise be resolved to another route of the API."""
+    before = await session.sandbox("GET", "/_sandbox/stats")
     text = error_text(await session.call("get_execution", {"execution_id": dots}))
-    assert f"'{dots}' was not found" in text
+    assert "`execution_id`" in text
+    assert "only of dots" in text
     assert "list_runs" in text
+    assert await session.sandbox("GET", "/_sandbox/stats") == before, "nothing was sent upstream"
 
 
 async def test_unknown_registration_points_to_listing(session: Session) -> None:

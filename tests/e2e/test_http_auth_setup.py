@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from mcp_workflows import cli
-from mcp_workflows.server.caller import ALL_SCOPES
-from mcp_workflows.server.http import BearerAuth, exposure_problem
+from mcp_workflows.server.guard.caller import ALL_SCOPES
+from mcp_workflows.server.http_app import BearerAuth, exposure_problem
 from tests.e2e.harness import HttpServer, free_port, server_env
 
 pytestmark = pytest.mark.anyio

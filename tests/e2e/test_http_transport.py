@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from mcp_workflows.server.http import exposure_problem
+from mcp_workflows.server.http_app import exposure_problem
 from tests.e2e.harness import HttpServer, free_port, serve_at_start_up, server_env
 
 pytestmark = pytest.mark.anyio

@@ -23,7 +23,7 @@ from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuth
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
-from mcp_workflows.server.caller import ALL_SCOPES
+from mcp_workflows.server.guard.caller import ALL_SCOPES
 from tests.e2e.harness import REPO, HttpServer, free_port, server_env, text_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]

@@ -16,10 +16,10 @@ from tests.e2e.harness import text_of
 
 from mcp_workflows.config import Settings
 from mcp_workflows.server.app import build_server
-from mcp_workflows.server.audit import AUDIT_LOGGER
-from mcp_workflows.server.caller import ALL_SCOPES, RISK_SCOPES, caller_subject, may_use, scope_refusal
 from mcp_workflows.server.catalog import Risk
-from mcp_workflows.server.selection import select_tools
+from mcp_workflows.server.guard.audit import AUDIT_LOGGER
+from mcp_workflows.server.guard.caller import ALL_SCOPES, RISK_SCOPES, caller_subject, may_use, scope_refusal
+from mcp_workflows.server.guard.selection import select_tools
 
 pytestmark = pytest.mark.anyio
 

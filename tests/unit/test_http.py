@@ -11,6 +11,7 @@ import pytest
 
 from mcp_workflows.api.errors import (
     Conflict,
+    InvalidIdentifier,
     InvalidRequest,
     NotFound,
     RateLimited,
@@ -47,9 +48,16 @@ def responder(*responses: httpx2.Response) -> tuple[httpx2.MockTransport, list[h
 async def test_sends_bearer_key_and_encodes_path_params() -> None:
     transport, seen = responder(httpx2.Response(200, json={"ok": True}))
     http = make_http(transport)
-    assert await http.call(GET_OP, path_params={"workflow_identifier": "a/b c"}) == {"ok": True}
+    assert await http.call(GET_OP, path_params={"workflow_identifier": "a b:c"}) == {"ok": True}
     assert seen[0].headers["authorization"] == f"Bearer {FAKE_KEY}"
-    assert seen[0].url.raw_path == b"/v1/workflows/a%2Fb%20c"
+    assert seen[0].url.raw_path == b"/v1/workflows/a%20b%3Ac"
+
+
+async def test_an_id_that_would_leave_its_segment_is_never_sent() -> None:
+    transport, seen = responder(httpx2.Response(200, json={"ok": True}))
+    with pytest.raises(InvalidIdentifier, match="'/'"):
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "greeting/archive"})
+    assert seen == []
 
 
 async def test_query_params_drop_none_and_repeat_lists() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mcp_workflows.api.models.executions import Execution
-from mcp_workflows.server.toolsets.outcomes import outcome_of
+from mcp_workflows.server.tools.outcomes import outcome_of
 from mcp_workflows.server.waiting import Waited
 
 

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Any
 
-from mcp_workflows.api.endpoints.deployments import (
-    CREATE_DEPLOYMENT,
-    DELETE_DEPLOYMENT,
-    DEPLOYMENT_LOGS,
-    DEPLOYMENT_LOGS_STREAM,
-    GET_DEPLOYMENT,
-    LIST_DEPLOYMENTS,
-    LIST_WORKERS,
-    RESTART_DEPLOYMENT,
-    START_DEPLOYMENT,
-    STOP_DEPLOYMENT,
-    UPDATE_DEPLOYMENT,
-)
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.deployments import (
     Deployment,
@@ -31,16 +18,27 @@ from mcp_workflows.api.models.deployments import (
     WorkerPage,
     WorkerStatus,
 )
-from mcp_workflows.api.models.executions import LogOrder, LogPage
-from mcp_workflows.api.sse import SSEFrame, open_stream
+from mcp_workflows.api.models.observability import LogOrder, LogPage
+from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.streams import Frames, open_stream
 
-LifecycleAction = Literal["stop", "start", "restart", "delete"]
-_LIFECYCLE = {
-    "stop": STOP_DEPLOYMENT,
-    "start": START_DEPLOYMENT,
-    "restart": RESTART_DEPLOYMENT,
-    "delete": DELETE_DEPLOYMENT,
-}
+_P = "/v1/workflows/deployments"
+_ONE = _P + "/{name}"
+LIST_DEPLOYMENTS = Operation("list_deployments_v1_workflows_deployments_get", "GET", _P)
+GET_DEPLOYMENT = Operation("get_deployment_v1_workflows_deployments__name__get", "GET", _ONE)
+LIST_WORKERS = Operation(
+    "list_deployment_workers_v1_workflows_deployments__name__workers_get", "GET", _ONE + "/workers"
+)
+DEPLOYMENT_LOGS = Operation("get_deployment_logs", "GET", _ONE + "/logs")
+DEPLOYMENT_LOGS_STREAM = Operation("stream_deployment_logs", "GET", _ONE + "/logs/stream")
+CREATE_DEPLOYMENT = Operation("create_deployment_v1_workflows_deployments_post", "POST", _P)
+UPDATE_DEPLOYMENT = Operation("update_deployment_v1_workflows_deployments__name__patch", "PATCH", _ONE)
+DELETE_DEPLOYMENT = Operation("delete_deployment_v1_workflows_deployments__name__delete", "DELETE", _ONE)
+STOP_DEPLOYMENT = Operation("stop_deployment_v1_workflows_deployments__name__stop_post", "POST", _ONE + "/stop")
+START_DEPLOYMENT = Operation("start_deployment_v1_workflows_deployments__name__start_post", "POST", _ONE + "/start")
+RESTART_DEPLOYMENT = Operation(
+    "restart_deployment_v1_workflows_deployments__name__restart_post", "POST", _ONE + "/restart"
+)
 
 
 class DeploymentsAPI:
@@ -119,7 +117,7 @@ class DeploymentsAPI:
         workflow_name: str | None = None,
         after: str | None = None,
         resume: str | None = None,
-    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+    ) -> AsyncIterator[Frames]:
         """Live logs (`log` frames whose data is a `LogRecord`). `after` is an ISO time to start a
         fresh stream at; `resume` is the SSE id of the last frame seen, sent as `Last-Event-ID`."""
         async with open_stream(
@@ -153,19 +151,18 @@ class DeploymentsAPI:
             body["resources"] = resources.model_dump(exclude_none=True)
         return ManagedDeployment.model_validate(await self._http.call(UPDATE_DEPLOYMENT, json=body, **self._one(name)))
 
-    async def lifecycle(self, name: str, action: LifecycleAction) -> ManagedDeployment:
-        """stop / start / restart / delete: accepted (202) and carried out asynchronously."""
-        return ManagedDeployment.model_validate(await self._http.call(_LIFECYCLE[action], **self._one(name)))
-
     async def stop(self, name: str) -> ManagedDeployment:
-        return await self.lifecycle(name, "stop")
+        """Stop the workers (202, carried out asynchronously)."""
+        return ManagedDeployment.model_validate(await self._http.call(STOP_DEPLOYMENT, **self._one(name)))
 
     async def start(self, name: str) -> ManagedDeployment:
-        return await self.lifecycle(name, "start")
+        """Start a stopped deployment again (202)."""
+        return ManagedDeployment.model_validate(await self._http.call(START_DEPLOYMENT, **self._one(name)))
 
     async def restart(self, name: str) -> ManagedDeployment:
-        """Interrupts running workers."""
-        return await self.lifecycle(name, "restart")
+        """Restart every worker (202)."""
+        return ManagedDeployment.model_validate(await self._http.call(RESTART_DEPLOYMENT, **self._one(name)))
 
     async def delete(self, name: str) -> ManagedDeployment:
-        return await self.lifecycle(name, "delete")
+        """Delete the managed deployment (202)."""
+        return ManagedDeployment.model_validate(await self._http.call(DELETE_DEPLOYMENT, **self._one(name)))

@@ -35,6 +35,15 @@ class WorkflowsAPIError(Exception):
         return f"{self.operation or 'request'} failed ({status}{code}): {self.detail}"
 
 
+@dataclass
+class InvalidIdentifier(WorkflowsAPIError):
+    """A value cannot fill a path parameter (it would leave its segment or name another route).
+
+    Raised before any request is sent."""
+
+    parameter: str = ""
+
+
 class Unauthorized(WorkflowsAPIError):
     """401/403: the key is missing, wrong, or not allowed to do this."""
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from mcp_workflows.api.endpoints.events import (
-    LIST_EVENTS,
-    STREAM_EVENTS,
-)
 from mcp_workflows.api.http import ApiHttp
 from mcp_workflows.api.models.events import EventPage, EventScope, WorkflowEventType
-from mcp_workflows.api.sse import SSEFrame, open_stream
+from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.streams import Frames, open_stream
+
+LIST_EVENTS = Operation("get_workflow_events_v1_workflows_events_list_get", "GET", "/v1/workflows/events/list")
+STREAM_EVENTS = Operation("get_stream_events_v1_workflows_events_stream_get", "GET", "/v1/workflows/events/stream")
 
 
 class EventsAPI:
@@ -52,7 +52,7 @@ class EventsAPI:
         workflow_event_types: builtins.list[WorkflowEventType] | None = None,
         metadata_filters: dict[str, Any] | None = None,
         resume: str | None = None,
-    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+    ) -> AsyncIterator[Frames]:
         """Events (frames whose data is a `StreamEvent`) from `start_seq` on, inclusive: resume
         with `BoundedRead.next_start_seq` (last broker_sequence + 1), or pass the last SSE id as
         `resume` (sent as the `last-event-id` header). The server keeps the stream open, so read

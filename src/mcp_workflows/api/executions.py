@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Any
 
-from mcp_workflows.api.endpoints.executions import (
-    BATCH_CANCEL,
-    BATCH_TERMINATE,
-    CANCEL,
-    GET_EXECUTION,
-    GET_HISTORY,
-    QUERY,
-    RESET,
-    SIGNAL,
-    STREAM,
-    TERMINATE,
-    UPDATE,
-)
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.events import EventSource
 from mcp_workflows.api.models.executions import (
@@ -32,9 +19,35 @@ from mcp_workflows.api.models.executions import (
     UpdateReply,
 )
 from mcp_workflows.api.operations import Operation
-from mcp_workflows.api.sse import SSEFrame, open_stream
+from mcp_workflows.api.streams import Frames, open_stream
 
-StopMode = Literal["cancel", "terminate"]
+_P = "/v1/workflows/executions"
+_ONE = _P + "/{execution_id}"
+GET_EXECUTION = Operation("get_workflow_execution_v1_workflows_executions__execution_id__get", "GET", _ONE)
+GET_HISTORY = Operation(
+    "get_workflow_execution_history_v1_workflows_executions__execution_id__history_get", "GET", _ONE + "/history"
+)
+SIGNAL = Operation(
+    "signal_workflow_execution_v1_workflows_executions__execution_id__signals_post", "POST", _ONE + "/signals"
+)
+QUERY = Operation(
+    "query_workflow_execution_v1_workflows_executions__execution_id__queries_post", "POST", _ONE + "/queries"
+)
+UPDATE = Operation(
+    "update_workflow_execution_v1_workflows_executions__execution_id__updates_post", "POST", _ONE + "/updates"
+)
+CANCEL = Operation(
+    "cancel_workflow_execution_v1_workflows_executions__execution_id__cancel_post", "POST", _ONE + "/cancel"
+)
+TERMINATE = Operation(
+    "terminate_workflow_execution_v1_workflows_executions__execution_id__terminate_post", "POST", _ONE + "/terminate"
+)
+BATCH_CANCEL = Operation("batch_cancel_workflow_executions_v1_workflows_executions_cancel_post", "POST", _P + "/cancel")
+BATCH_TERMINATE = Operation(
+    "batch_terminate_workflow_executions_v1_workflows_executions_terminate_post", "POST", _P + "/terminate"
+)
+RESET = Operation("reset_workflow_v1_workflows_executions__execution_id__reset_post", "POST", _ONE + "/reset")
+STREAM = Operation("stream_v1_workflows_executions__execution_id__stream_get", "GET", _ONE + "/stream")
 
 
 class ExecutionsAPI:
@@ -90,14 +103,6 @@ class ExecutionsAPI:
         data = await self._http.call(operation, json=body.model_dump())
         return BatchExecutionResponse.model_validate(data or {})
 
-    async def stop(self, execution_id: str, mode: StopMode) -> None:
-        """Cancel (graceful) or terminate (forced) one execution."""
-        await (self.cancel(execution_id) if mode == "cancel" else self.terminate(execution_id))
-
-    async def stop_many(self, execution_ids: list[str], mode: StopMode) -> BatchExecutionResponse:
-        """Batch cancel / terminate; read each item's status, a 200 is not success for all."""
-        return await self._batch(BATCH_CANCEL if mode == "cancel" else BATCH_TERMINATE, execution_ids)
-
     async def reset(self, execution_id: str, request: ResetRequest) -> None:
         """Roll back to `request.event_id` and replay from there (204); later progress is lost."""
         await self._http.call(RESET, json=request.model_dump(exclude_none=True), **self._target(execution_id))
@@ -105,7 +110,7 @@ class ExecutionsAPI:
     @asynccontextmanager
     async def stream(
         self, execution_id: str, *, after: str | None = None, event_source: EventSource | None = None
-    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+    ) -> AsyncIterator[Frames]:
         """The execution's events as they happen (frames whose data is a `StreamEvent`).
 
         `after` is the SSE id of the last frame seen (`BoundedRead.cursor`), sent as the

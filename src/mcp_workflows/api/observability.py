@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from mcp_workflows.api.endpoints.observability import (
-    EXECUTION_LOGS,
-    EXECUTION_LOGS_STREAM,
-    TRACE_EVENTS,
-    TRACE_INFO,
-    TRACE_OTEL,
-    TRACE_SUMMARY,
-    WORKFLOW_METRICS,
-)
 from mcp_workflows.api.http import ApiHttp, Target
-from mcp_workflows.api.models.executions import LogOrder, LogPage, TraceInfo
-from mcp_workflows.api.models.observability import TraceEvents, TraceOtel, TraceSummary, WorkflowMetrics
-from mcp_workflows.api.sse import SSEFrame, open_stream
+from mcp_workflows.api.models.observability import (
+    LogOrder,
+    LogPage,
+    TraceEvents,
+    TraceInfo,
+    TraceOtel,
+    TraceSummary,
+    WorkflowMetrics,
+)
+from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.streams import Frames, open_stream
+
+_ONE = "/v1/workflows/executions/{execution_id}"
+TRACE_INFO = Operation("get_workflow_execution_trace_info", "GET", _ONE + "/trace/info")
+TRACE_OTEL = Operation("get_workflow_execution_trace_otel", "GET", _ONE + "/trace/otel")
+TRACE_SUMMARY = Operation("get_workflow_execution_trace_summary", "GET", _ONE + "/trace/summary")
+TRACE_EVENTS = Operation("get_workflow_execution_trace_events", "GET", _ONE + "/trace/events")
+EXECUTION_LOGS = Operation("get_workflow_execution_logs", "GET", _ONE + "/logs")
+EXECUTION_LOGS_STREAM = Operation("stream_workflow_execution_logs", "GET", _ONE + "/logs/stream")
+WORKFLOW_METRICS = Operation(
+    "get_workflow_metrics_v1_workflows__workflow_name__metrics_get", "GET", "/v1/workflows/{workflow_name}/metrics"
+)
 
 
 class ObservabilityAPI:
@@ -92,7 +102,7 @@ class ObservabilityAPI:
         activity_id: str | None = None,
         after: str | None = None,
         resume: str | None = None,
-    ) -> AsyncIterator[AsyncGenerator[SSEFrame]]:
+    ) -> AsyncIterator[Frames]:
         """Live logs (`log` frames whose data is a `LogRecord`). `after` is an ISO time to start a
         fresh stream at; `resume` is the SSE id of the last frame seen (`BoundedRead.cursor`), sent
         as the `Last-Event-ID` header, which wins over `after`. 404 / 503 raise before any frame."""

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_workflows.api.endpoints.schedules import (
-    CREATE_SCHEDULE,
-    DELETE_SCHEDULE,
-    GET_SCHEDULE,
-    LIST_SCHEDULES,
-    PAUSE_SCHEDULE,
-    RESUME_SCHEDULE,
-    TRIGGER_SCHEDULE,
-    UPDATE_SCHEDULE,
-)
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.schedules import (
     OverlapPolicy,
@@ -23,6 +13,22 @@ from mcp_workflows.api.models.schedules import (
     SchedulePage,
     ScheduleRef,
     ScheduleStatusFilter,
+)
+from mcp_workflows.api.operations import Operation
+
+_P = "/v1/workflows/schedules"
+_ONE = _P + "/{schedule_id}"
+LIST_SCHEDULES = Operation("get_schedules_v1_workflows_schedules_get", "GET", _P)
+CREATE_SCHEDULE = Operation("schedule_workflow_v1_workflows_schedules_post", "POST", _P)
+GET_SCHEDULE = Operation("get_schedule_v1_workflows_schedules__schedule_id__get", "GET", _ONE)
+UPDATE_SCHEDULE = Operation("update_schedule_v1_workflows_schedules__schedule_id__patch", "PATCH", _ONE)
+DELETE_SCHEDULE = Operation("unschedule_workflow_v1_workflows_schedules__schedule_id__delete", "DELETE", _ONE)
+PAUSE_SCHEDULE = Operation("pause_schedule_v1_workflows_schedules__schedule_id__pause_post", "POST", _ONE + "/pause")
+RESUME_SCHEDULE = Operation(
+    "resume_schedule_v1_workflows_schedules__schedule_id__resume_post", "POST", _ONE + "/resume"
+)
+TRIGGER_SCHEDULE = Operation(
+    "trigger_schedule_v1_workflows_schedules__schedule_id__trigger_post", "POST", _ONE + "/trigger"
 )
 
 

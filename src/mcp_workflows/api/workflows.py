@@ -5,19 +5,6 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from mcp_workflows.api.endpoints.workflows import (
-    ARCHIVE_WORKFLOW,
-    BULK_ARCHIVE,
-    BULK_UNARCHIVE,
-    EXECUTE_REGISTRATION,
-    EXECUTE_WORKFLOW,
-    GET_REGISTRATION,
-    GET_WORKFLOW,
-    LIST_REGISTRATIONS,
-    LIST_WORKFLOWS,
-    UNARCHIVE_WORKFLOW,
-    UPDATE_WORKFLOW,
-)
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.api.models.workflows import (
@@ -28,6 +15,44 @@ from mcp_workflows.api.models.workflows import (
     WorkflowRegistration,
     WorkflowRegistrationList,
     WorkflowUpdate,
+)
+from mcp_workflows.api.operations import Operation
+
+_P = "/v1/workflows"
+LIST_WORKFLOWS = Operation("get_workflows_v1_workflows_get", "GET", _P)
+GET_WORKFLOW = Operation("get_workflow_v1_workflows__workflow_identifier__get", "GET", _P + "/{workflow_identifier}")
+UPDATE_WORKFLOW = Operation(
+    "update_workflow_v1_workflows__workflow_identifier__put", "PUT", _P + "/{workflow_identifier}"
+)
+ARCHIVE_WORKFLOW = Operation(
+    "archive_workflow_v1_workflows__workflow_identifier__archive_put",
+    "PUT",
+    _P + "/{workflow_identifier}/archive",
+)
+UNARCHIVE_WORKFLOW = Operation(
+    "unarchive_workflow_v1_workflows__workflow_identifier__unarchive_put",
+    "PUT",
+    _P + "/{workflow_identifier}/unarchive",
+)
+LIST_REGISTRATIONS = Operation(
+    "get_workflow_registrations_v1_workflows_registrations_get", "GET", _P + "/registrations"
+)
+GET_REGISTRATION = Operation(
+    "get_workflow_registration_v1_workflows_registrations__workflow_registration_id__get",
+    "GET",
+    _P + "/registrations/{workflow_registration_id}",
+)
+BULK_ARCHIVE = Operation("bulk_archive_workflows_v1_workflows_archive_put", "PUT", _P + "/archive")
+BULK_UNARCHIVE = Operation("bulk_unarchive_workflows_v1_workflows_unarchive_put", "PUT", _P + "/unarchive")
+EXECUTE_WORKFLOW = Operation(
+    "execute_workflow_v1_workflows__workflow_identifier__execute_post",
+    "POST",
+    _P + "/{workflow_identifier}/execute",
+)
+EXECUTE_REGISTRATION = Operation(
+    "execute_workflow_registration_v1_workflows_registrations__workflow_registration_id__execute_post",
+    "POST",
+    _P + "/registrations/{workflow_registration_id}/execute",
 )
 
 
@@ -95,22 +120,19 @@ class WorkflowsAPI:
         )
         return Workflow.model_validate(data["workflow"])
 
-    async def bulk_set_archived(self, workflow_ids: builtins.list[str], *, archived: bool) -> BulkArchiveResult:
-        """Archive or unarchive many workflows by id (UUIDs only, at most 100); read `errored`
-        for per-item failures: a 200 does not mean every workflow changed."""
-        body = WorkflowBulkArchiveRequest(workflow_ids=workflow_ids)
-        data = await self._http.call(BULK_ARCHIVE if archived else BULK_UNARCHIVE, json=body.model_dump())
-        return BulkArchiveResult.model_validate(
-            {"done": data.get("archived" if archived else "unarchived", []), "errored": data.get("errored", [])}
-        )
-
     async def bulk_archive(self, workflow_ids: builtins.list[str]) -> BulkArchiveResult:
-        """`PUT /v1/workflows/archive`."""
-        return await self.bulk_set_archived(workflow_ids, archived=True)
+        """Archive many workflows by id (UUIDs only, at most 100); read `errored` for per-item
+        failures: a 200 does not mean every workflow changed."""
+        return await self._bulk(BULK_ARCHIVE, "archived", workflow_ids)
 
     async def bulk_unarchive(self, workflow_ids: builtins.list[str]) -> BulkArchiveResult:
-        """`PUT /v1/workflows/unarchive`."""
-        return await self.bulk_set_archived(workflow_ids, archived=False)
+        """Unarchive many workflows by id; read `errored` as for bulk_archive."""
+        return await self._bulk(BULK_UNARCHIVE, "unarchived", workflow_ids)
+
+    async def _bulk(self, operation: Operation, done_key: str, workflow_ids: builtins.list[str]) -> BulkArchiveResult:
+        body = WorkflowBulkArchiveRequest(workflow_ids=workflow_ids)
+        data = await self._http.call(operation, json=body.model_dump())
+        return BulkArchiveResult.model_validate({"done": data.get(done_key, []), "errored": data.get("errored", [])})
 
     async def list_registrations(
         self,

@@ -6,10 +6,12 @@ import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
 from mcp_types import CallToolResult, InputRequiredResult
 from mcp_types import Tool as MCPTool
@@ -18,12 +20,22 @@ from pydantic import BaseModel, ValidationError
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
-from mcp_workflows.server.caller import may_use
-from mcp_workflows.server.catalog import ToolSpec
-from mcp_workflows.server.definitions import Definitions
-from mcp_workflows.server.gate import CallGate
-from mcp_workflows.server.guardrails import Confirmations, TokenSigner, request_state_key, signing_secret
+from mcp_workflows.redaction import redact
+from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
+from mcp_workflows.server.guard.caller import may_use
+from mcp_workflows.server.guard.confirmation import (
+    Confirmations,
+    TokenSigner,
+    guarded,
+    request_state_key,
+    signing_secret,
+)
+from mcp_workflows.server.guard.gate import CallGate
+from mcp_workflows.server.guard.selection import select_tools
+from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
+from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
+    CreatedIdError,
     ToolInputError,
     describe_api_error,
     describe_validation_error,
@@ -31,7 +43,6 @@ from mcp_workflows.server.results import (
     success_result,
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
-from mcp_workflows.server.selection import select_tools
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tool_index import indexed_tools
 
@@ -48,11 +59,11 @@ INSTRUCTIONS = (
 
 
 class WorkflowsServer(MCPServer[AppState]):
-    """MCPServer with this project's tool handling.
+    """MCPServer with this project's tool handling, through its public `list_tools`/`call_tool`.
 
     - tools/list comes from the precomputed index (server/tool_index.py) and a tool is built on
       its first call, which keeps start-up independent of the number of tools;
-    - advertised schemas are compact (server/schemas.py);
+    - every call passes the gate (guard/gate.py) with validated arguments before it runs;
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
@@ -60,41 +71,22 @@ class WorkflowsServer(MCPServer[AppState]):
         super().__init__(**kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
-        self._built: set[str] = set()
+        self._built: dict[str, SDKTool] = {}
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
-        # An OAuth caller sees only the tools its token's scopes allow (server/caller.py).
+        # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
         return [index[name] for name, spec in self._specs.items() if may_use(spec.risk)]
 
-    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
-        tool = indexed_tools().get(name) if name in self._specs else None
-        return tool.input_schema if tool else None
-
-    def build_tool(self, name: str) -> None:
-        """Register the tool's function (its pydantic models) if that has not happened yet."""
-        if name in self._built or name not in self._specs:
-            return
-        from mcp_workflows.server.toolsets import tool_function
-
-        spec = self._specs[name]
-        fn = tool_function(name)
-        self.add_tool(
-            fn,
-            name=spec.name,
-            title=spec.title,
-            description=" ".join(inspect.cleandoc(fn.__doc__ or "").split()),
-            annotations=spec.annotations,
-            structured_output=True,
-        )
-        self._built.add(name)
+    def sdk_tool(self, name: str) -> SDKTool:
+        """The tool as the SDK runs it (its pydantic models), built on first use."""
+        if name not in self._built:
+            self._built[name] = build_sdk_tool(declaration(self._specs[name]))
+        return self._built[name]
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active tool built from its code now, in its advertised form (for the index)."""
-        for name in self._specs:
-            self.build_tool(name)
-        built = {tool.name: tool for tool in await super().list_tools()}
-        return [_advertised(built[name]) for name in self._specs]
+        return [advertised(self.sdk_tool(name)) for name in self._specs]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -104,29 +96,42 @@ class WorkflowsServer(MCPServer[AppState]):
             return error_result(f"there is no tool '{name}' on this server; tools/list shows the available ones.")
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
-        refusal = await state.gate.refusal(spec, arguments, state.api)
-        result = error_result(refusal) if refusal else await self._run(spec, arguments, context, state.gate)
+        tool = self.sdk_tool(name)
+        refused = True
+        try:
+            validated = tool.fn_metadata.validate_arguments(arguments)
+        except ValidationError as exc:
+            logger.info("tool %s: rejected arguments", name)
+            result: CallToolResult | InputRequiredResult = error_result(describe_validation_error(name, exc))
+        else:
+            try:
+                refusal = await state.gate.refusal(spec, validated, state.api)
+            except WorkflowsAPIError as exc:
+                refusal = describe_api_error(exc, base_url=self.app_settings.base_url)
+            if refusal is None:
+                refused = False
+                result = await self._run(spec, tool, arguments, context, state.gate)
+            else:
+                result = error_result(refusal)
         if isinstance(result, CallToolResult):
-            state.gate.account(spec, arguments, result, refused=refusal is not None)
+            state.gate.account(spec, arguments, result, refused=refused)
         return result
 
     async def _run(
-        self, spec: ToolSpec, arguments: dict[str, Any], context: Context[AppState, Any], gate: CallGate
+        self, spec: ToolSpec, tool: SDKTool, arguments: dict[str, Any], context: Context[AppState, Any], gate: CallGate
     ) -> CallToolResult | InputRequiredResult:
-        name = spec.name
-        self.build_tool(name)
         try:
             # The tool's own typed model comes back unconverted: it is dumped once, below,
             # instead of validated again and rendered as indented JSON we would throw away.
-            result = await self._tool_manager.call_tool(name, arguments, context, convert_result=False)
+            result = await tool.run(arguments, context, convert_result=False)
         except ToolError as exc:
-            return self._error_result(name, exc)
+            return self._error_result(spec.name, exc)
         if isinstance(result, CallToolResult | InputRequiredResult):
             return result
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
             return success_result(result.model_dump(mode="json", by_alias=True, exclude_none=True))
-        raise TypeError(f"tool {name} returned {type(result).__name__}, not a result model")
+        raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
         cause = exc.__cause__
@@ -139,21 +144,40 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(cause, WorkflowsAPIError):
             logger.info("tool %s: upstream %s", tool, type(cause).__name__)
             return error_result(describe_api_error(cause, base_url=self.app_settings.base_url))
-        if isinstance(cause, ToolInputError):
-            return error_result(str(cause))
-        if isinstance(cause, ToolError):
+        if isinstance(cause, CreatedIdError):
+            logger.info("tool %s: upstream %s after a create", tool, type(cause.cause).__name__)
+            return error_result(
+                f"{describe_api_error(cause.cause, base_url=self.app_settings.base_url)} {cause.hint()}"
+            )
+        if isinstance(cause, ToolInputError | ToolError):
             return error_result(str(cause))
         logger.error("tool %s crashed", tool, exc_info=cause)
         return error_result(f"{tool} failed unexpectedly inside the server; the server log has details.")
 
 
-def _advertised(tool: MCPTool) -> MCPTool:
-    output = tool.output_schema
-    return tool.model_copy(
-        update={
-            "input_schema": compact_input_schema(tool.input_schema),
-            "output_schema": compact_output_schema(output) if output else None,
-        }
+def build_sdk_tool(declared: Declaration) -> SDKTool:
+    """The SDK's Tool for a declaration: guarded tools get their confirmation step around the body."""
+    spec = declared.spec
+    fn = guarded(declared) if declared.confirm is not None else declared.fn
+    return SDKTool.from_function(
+        fn,
+        name=spec.name,
+        title=spec.title,
+        description=" ".join(inspect.cleandoc(declared.fn.__doc__ or "").split()),
+        annotations=spec.annotations,
+        structured_output=True,
+    )
+
+
+def advertised(tool: SDKTool) -> MCPTool:
+    """A built tool in the compact form tools/list advertises."""
+    return MCPTool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=compact_input_schema(tool.parameters),
+        output_schema=compact_output_schema(tool.output_schema) if tool.output_schema else None,
+        annotations=tool.annotations,
     )
 
 
@@ -186,12 +210,13 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             )
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
+        store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
-            confirmations=Confirmations(settings.confirm_policy, signer),
-            definitions=Definitions(api),
+            confirmations=Confirmations(settings.confirm_policy, signer, store),
+            registrations=Registrations(api),
             gate=CallGate(settings),
         )
 
@@ -200,6 +225,7 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
     with oauth, it accepts only access tokens that configuration trusts."""
     secret = signing_secret(settings)
+    redact.add(settings.secrets())
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth

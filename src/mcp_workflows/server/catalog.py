@@ -1,30 +1,36 @@
-"""The tool catalog as data: one row per tool.
+"""How a tool is declared, and the catalog of declared tools.
 
-Registration, annotations, the `tools` CLI report, README tables and the schema snapshots all
-read this table, so nothing about a tool is written twice. A tool's description is its
-function's docstring (in server/toolsets/), its input schema comes from the signature.
+A tool is one function in `server/tools/<toolset>.py`: its signature is its input schema, its
+return model its output schema, its docstring its description, and the `@tool(...)` decorator
+right above it holds everything else (risk class, title, upstream operations, what allow/deny
+rules check, the confirmation text). The decorator registers the declaration; nothing else lists
+tools by hand.
+
+Start-up does not import the tool modules (their pydantic models cost more than the rest of the
+server): `tool_index.json`, generated from the declarations, carries each tool's metadata and wire
+form, and a module is imported on its tool's first call. `tests/test_tool_snapshots.py` fails
+when the index and the declarations differ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp_types import ToolAnnotations
 
-from mcp_workflows.api.endpoints import deployments as dep
-from mcp_workflows.api.endpoints import events, runs
-from mcp_workflows.api.endpoints import executions as ex
-from mcp_workflows.api.endpoints import observability as obs
-from mcp_workflows.api.endpoints import schedules as sch
-from mcp_workflows.api.endpoints import workflows as wf
-from mcp_workflows.api.operations import Operation
+if TYPE_CHECKING:
+    from mcp_workflows.api.operations import Operation
+    from mcp_workflows.server.state import AppState
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 class Risk(StrEnum):
-    """What a call can do to the user's world (workflows-api.md section 2)."""
+    """What a call can do to the user's world (the upstream risk classes)."""
 
     READ = "read"
     WRITE = "write"
@@ -32,37 +38,43 @@ class Risk(StrEnum):
     EXECUTE = "execute"
 
 
-TOOLSETS: tuple[str, ...] = (
-    "workflows",
-    "executions",
-    "runs",
-    "schedules",
-    "deployments",
-    "events",
-    "observability",
-)
+# One module per toolset under server/tools/, in the order tools/list presents them.
+TOOLSETS: tuple[str, ...] = ("workflows", "executions", "runs", "observability", "events", "schedules", "deployments")
+TOOLS_PACKAGE = "mcp_workflows.server.tools"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What allow/deny rules check: the kind of thing an argument names (ids resolve to workflows)."""
+
+    kind: str  # workflow, registration, execution, schedule, run
+    argument: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows of a list result that name their workflow, so allow/deny rules can hide them."""
+
+    rows: str
+    workflow_field: str
 
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """Everything about a tool except its code."""
+    """Everything about a tool but its code: plain data, stored in the tool index."""
 
     name: str
     toolset: str
     title: str
     risk: Risk
-    operations: tuple[Operation, ...]
+    operations: tuple[str, ...]  # upstream operationIds
     idempotent: bool = True
-    # Batch and bulk calls show their blast radius first, whatever the policy: always, or when the
-    # batch argument holds more than one target.
+    # Batch and bulk calls show their blast radius first, whatever the policy: always, or when
+    # the batch argument holds more than one target.
     always_preview: bool = False
     batch_argument: str | None = None
-    target: tuple[str, str] | None = None  # (kind, argument): what allow/deny rules check
-    listing: tuple[str, str] | None = None  # (rows, workflow-name field): the rows allow/deny rules hide
-
-    @property
-    def operation_ids(self) -> tuple[str, ...]:
-        return tuple(op.operation_id for op in self.operations)
+    target: Target | None = None
+    listing: Listing | None = None
 
     def forces_preview(self, arguments: Mapping[str, Any]) -> bool:
         if self.always_preview:
@@ -83,95 +95,123 @@ class ToolSpec:
             open_world_hint=self.risk is Risk.EXECUTE,
         )
 
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "toolset": self.toolset,
+            "title": self.title,
+            "risk": self.risk.value,
+            "operations": list(self.operations),
+            "idempotent": self.idempotent,
+        }
+        if self.always_preview:
+            data["always_preview"] = True
+        if self.batch_argument:
+            data["batch_argument"] = self.batch_argument
+        if self.target:
+            data["target"] = [self.target.kind, self.target.argument]
+        if self.listing:
+            data["listing"] = [self.listing.rows, self.listing.workflow_field]
+        return data
 
-WORKFLOW = ("workflow", "workflow_identifier")
-WORKFLOWS = ("workflow", "workflow_ids")
-WORKFLOW_NAME = ("workflow", "workflow_name")
-REGISTRATION = ("registration", "registration_id")
-EXECUTION = ("execution", "execution_id")
-EXECUTIONS = ("execution", "execution_ids")
-SCHEDULE = ("schedule", "schedule_id")
-RUN = ("run", "run_id")
+    @classmethod
+    def from_json(cls, name: str, data: Mapping[str, Any]) -> ToolSpec:
+        return cls(
+            name=name,
+            toolset=data["toolset"],
+            title=data["title"],
+            risk=Risk(data["risk"]),
+            operations=tuple(data["operations"]),
+            idempotent=data["idempotent"],
+            always_preview=data.get("always_preview", False),
+            batch_argument=data.get("batch_argument"),
+            target=Target(*data["target"]) if "target" in data else None,
+            listing=Listing(*data["listing"]) if "listing" in data else None,
+        )
 
-CATALOG: tuple[ToolSpec, ...] = (
-    # workflows: find, inspect, edit, archive and run workflows (incl. registrations)
-    ToolSpec("list_workflows", "workflows", "List workflows", Risk.READ, (wf.LIST_WORKFLOWS,),
-             listing=("workflows", "name")),
-    ToolSpec("get_workflow", "workflows", "Get a workflow and its input schema", Risk.READ, (wf.GET_WORKFLOW,),
-             target=WORKFLOW),
-    ToolSpec("update_workflow", "workflows", "Update workflow metadata", Risk.WRITE, (wf.UPDATE_WORKFLOW,),
-             target=WORKFLOW),
-    ToolSpec("archive_workflow", "workflows", "Archive a workflow", Risk.DESTRUCTIVE, (wf.ARCHIVE_WORKFLOW,),
-             target=WORKFLOW),
-    ToolSpec("unarchive_workflow", "workflows", "Unarchive a workflow", Risk.WRITE, (wf.UNARCHIVE_WORKFLOW,),
-             target=WORKFLOW),
-    ToolSpec("bulk_archive_workflows", "workflows", "Archive or unarchive many workflows", Risk.DESTRUCTIVE,
-             (wf.BULK_ARCHIVE, wf.BULK_UNARCHIVE), always_preview=True, target=WORKFLOWS),
-    ToolSpec("list_workflow_registrations", "workflows", "List workflow registrations", Risk.READ,
-             (wf.LIST_REGISTRATIONS,), listing=("registrations", "workflow_name")),
-    ToolSpec("get_workflow_registration", "workflows", "Get a workflow registration", Risk.READ,
-             (wf.GET_REGISTRATION,), target=REGISTRATION),
-    ToolSpec("execute_workflow", "workflows", "Execute a workflow", Risk.EXECUTE, (wf.EXECUTE_WORKFLOW,),
-             idempotent=False, target=WORKFLOW),
-    ToolSpec("execute_workflow_registration", "workflows", "Execute a registration (deprecated)", Risk.EXECUTE,
-             (wf.EXECUTE_REGISTRATION,), idempotent=False, target=REGISTRATION),
-    # executions: follow and steer one execution
-    ToolSpec("get_execution", "executions", "Get an execution", Risk.READ, (ex.GET_EXECUTION,), target=EXECUTION),
-    ToolSpec("wait_for_execution", "executions", "Wait for an execution", Risk.READ, (ex.STREAM,),
-             target=EXECUTION),
-    ToolSpec("query_execution", "executions", "Query an execution", Risk.READ, (ex.QUERY,), target=EXECUTION),
-    ToolSpec("signal_execution", "executions", "Signal an execution", Risk.EXECUTE, (ex.SIGNAL,),
-             idempotent=False, target=EXECUTION),
-    ToolSpec("update_execution", "executions", "Send an update to an execution", Risk.EXECUTE, (ex.UPDATE,),
-             idempotent=False, target=EXECUTION),
-    ToolSpec("cancel_execution", "executions", "Cancel or terminate executions", Risk.DESTRUCTIVE,
-             (ex.CANCEL, ex.TERMINATE, ex.BATCH_CANCEL, ex.BATCH_TERMINATE), batch_argument="execution_ids",
-             target=EXECUTIONS),
-    ToolSpec("reset_execution", "executions", "Reset an execution", Risk.DESTRUCTIVE, (ex.RESET,),
-             idempotent=False, target=EXECUTION),
-    # runs: list executions, read runs and histories
-    ToolSpec("list_runs", "runs", "List executions", Risk.READ, (runs.LIST_RUNS,),
-             listing=("runs", "workflow_name")),
-    ToolSpec("get_run", "runs", "Get a run", Risk.READ, (runs.GET_RUN,), target=RUN),
-    ToolSpec("get_execution_history", "runs", "Get an execution's history", Risk.READ,
-             (ex.GET_HISTORY, runs.GET_RUN_HISTORY), target=EXECUTION),
-    # observability: traces, logs, metrics
-    ToolSpec("get_execution_trace", "observability", "Get an execution's trace", Risk.READ,
-             (obs.TRACE_SUMMARY, obs.TRACE_EVENTS, obs.TRACE_INFO, obs.TRACE_OTEL), target=EXECUTION),
-    ToolSpec("get_execution_logs", "observability", "Read an execution's logs", Risk.READ,
-             (obs.EXECUTION_LOGS, obs.EXECUTION_LOGS_STREAM), target=EXECUTION),
-    ToolSpec("get_workflow_metrics", "observability", "Get workflow metrics", Risk.READ, (obs.WORKFLOW_METRICS,),
-             target=WORKFLOW_NAME),
-    # events: what happened across executions
-    ToolSpec("list_events", "events", "Read workflow events", Risk.READ, (events.LIST_EVENTS, events.STREAM_EVENTS)),
-    # schedules: recurring executions
-    ToolSpec("list_schedules", "schedules", "List schedules", Risk.READ, (sch.LIST_SCHEDULES,),
-             listing=("schedules", "workflow_name")),
-    ToolSpec("get_schedule", "schedules", "Get a schedule", Risk.READ, (sch.GET_SCHEDULE,), target=SCHEDULE),
-    ToolSpec("create_schedule", "schedules", "Create a schedule", Risk.EXECUTE, (sch.CREATE_SCHEDULE,),
-             idempotent=False, target=WORKFLOW),
-    ToolSpec("update_schedule", "schedules", "Change a schedule", Risk.WRITE, (sch.UPDATE_SCHEDULE,),
-             target=SCHEDULE),
-    ToolSpec("pause_schedule", "schedules", "Pause or resume a schedule", Risk.WRITE,
-             (sch.PAUSE_SCHEDULE, sch.RESUME_SCHEDULE), target=SCHEDULE),
-    ToolSpec("trigger_schedule", "schedules", "Run a schedule now", Risk.EXECUTE, (sch.TRIGGER_SCHEDULE,),
-             idempotent=False, target=SCHEDULE),
-    ToolSpec("delete_schedule", "schedules", "Delete a schedule", Risk.DESTRUCTIVE, (sch.DELETE_SCHEDULE,),
-             target=SCHEDULE),
-    # deployments: workers that run workflows
-    ToolSpec("list_deployments", "deployments", "List deployments", Risk.READ, (dep.LIST_DEPLOYMENTS,)),
-    ToolSpec("get_deployment", "deployments", "Get a deployment", Risk.READ, (dep.GET_DEPLOYMENT,)),
-    ToolSpec("list_deployment_workers", "deployments", "List a deployment's workers", Risk.READ,
-             (dep.LIST_WORKERS,)),
-    ToolSpec("get_deployment_logs", "deployments", "Read a deployment's logs", Risk.READ,
-             (dep.DEPLOYMENT_LOGS, dep.DEPLOYMENT_LOGS_STREAM)),
-    ToolSpec("create_deployment", "deployments", "Create a managed deployment", Risk.EXECUTE,
-             (dep.CREATE_DEPLOYMENT,), idempotent=False),
-    ToolSpec("update_deployment", "deployments", "Change a managed deployment", Risk.WRITE,
-             (dep.UPDATE_DEPLOYMENT,)),
-    ToolSpec("manage_deployment", "deployments", "Stop, start, restart or delete a deployment", Risk.DESTRUCTIVE,
-             (dep.STOP_DEPLOYMENT, dep.START_DEPLOYMENT, dep.RESTART_DEPLOYMENT, dep.DELETE_DEPLOYMENT),
-             idempotent=False),
-)  # fmt: skip
 
-BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in CATALOG}
+Describer = Callable[["AppState", Mapping[str, Any]], Awaitable[str]]
+Checker = Callable[["AppState", Mapping[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """How a guarded tool asks the user: what it says, and what is checked before asking.
+
+    `describe` says in words what the call would do (the form's message, the token preview).
+    `check` refuses bad arguments before anyone is asked. A token binds the tool's validated
+    arguments except `unbound` ones (those that do not change what happens, e.g. a wait budget).
+    """
+
+    describe: Describer
+    check: Checker | None = None
+    unbound: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A tool's spec and code, as its module declares it."""
+
+    spec: ToolSpec
+    fn: Callable[..., Awaitable[Any]]
+    confirm: Confirm | None = None
+
+
+_DECLARED: dict[str, Declaration] = {}
+
+
+def tool(
+    risk: Risk,
+    title: str,
+    *,
+    operations: tuple[Operation, ...],
+    idempotent: bool | None = None,
+    target: Target | None = None,
+    listing: Listing | None = None,
+    confirm: Confirm | None = None,
+    always_preview: bool = False,
+    batch_argument: str | None = None,
+) -> Callable[[F], F]:
+    """Declare the decorated function as a tool of the toolset its module is named after.
+
+    `idempotent` defaults to False for execute tools (starting work twice is not idempotent) and
+    True otherwise.
+    """
+
+    def register(fn: F) -> F:
+        module = fn.__module__
+        package, _, toolset = module.rpartition(".")
+        if package != TOOLS_PACKAGE or toolset not in TOOLSETS:
+            raise ValueError(f"tool {fn.__name__} must live in {TOOLS_PACKAGE}.<toolset>, not {module}")
+        spec = ToolSpec(
+            name=fn.__name__,
+            toolset=toolset,
+            title=title,
+            risk=risk,
+            operations=tuple(op.operation_id for op in operations),
+            idempotent=risk is not Risk.EXECUTE if idempotent is None else idempotent,
+            always_preview=always_preview,
+            batch_argument=batch_argument,
+            target=target,
+            listing=listing,
+        )
+        if spec.name in _DECLARED and _DECLARED[spec.name].fn is not fn:
+            raise ValueError(f"tool {spec.name} is declared twice")
+        _DECLARED[spec.name] = Declaration(spec, fn, confirm)
+        return fn
+
+    return register
+
+
+def declaration(spec: ToolSpec) -> Declaration:
+    """The declaration of a tool, importing its toolset module on first use."""
+    if spec.name not in _DECLARED:
+        importlib.import_module(f"{TOOLS_PACKAGE}.{spec.toolset}")
+    return _DECLARED[spec.name]
+
+
+def declared_tools() -> list[Declaration]:
+    """Every declared tool, in toolset order then declaration order (imports every tool module)."""
+    for toolset in TOOLSETS:
+        importlib.import_module(f"{TOOLS_PACKAGE}.{toolset}")
+    by_toolset = {toolset: index for index, toolset in enumerate(TOOLSETS)}
+    return sorted(_DECLARED.values(), key=lambda d: by_toolset[d.spec.toolset])

@@ -8,14 +8,16 @@ the API key.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pydantic_core
 from mcp_types import CallToolResult, TextContent
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mcp_workflows.api.errors import (
     Conflict,
+    InvalidIdentifier,
     InvalidRequest,
     NotFound,
     RateLimited,
@@ -24,6 +26,7 @@ from mcp_workflows.api.errors import (
     UpstreamUnavailable,
     WorkflowsAPIError,
 )
+from mcp_workflows.redaction import redact
 
 # Which tool lists valid ids for each kind of resource, for "not found" hints.
 LISTING_TOOL: dict[str, str] = {
@@ -36,18 +39,60 @@ LISTING_TOOL: dict[str, str] = {
 }
 
 
+# Which tool gives valid values for each upstream path parameter.
+PARAMETER_SOURCE: dict[str, str] = {
+    "workflow_identifier": "list_workflows",
+    "workflow_name": "list_workflows",
+    "workflow_registration_id": "list_workflow_registrations",
+    "execution_id": "list_runs",
+    "run_id": "list_runs",
+    "schedule_id": "list_schedules",
+    "name": "list_deployments",
+}
+
+
+class ToolResult(BaseModel):
+    """Base of every tool result. The server dumps results with `exclude_none`, so fields that are
+    None are left out (payloads the tool passes through, such as workflow results, keep their own
+    nulls): models see fewer tokens, and the advertised output schema (server/schemas.py) marks
+    such fields optional instead of nullable."""
+
+
 class ToolInputError(Exception):
     """A problem with the caller's arguments found by the tool itself (before any request)."""
 
 
+class CreatedIdError(Exception):
+    """An upstream failure after a request that creates something (a run, a schedule...).
+
+    Whatever failed, the text names what may now exist, so an agent follows it instead of
+    creating a second one (a second run, on the real API).
+    """
+
+    def __init__(self, cause: WorkflowsAPIError, what: str, follow: str) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.what = what
+        self.follow = follow
+
+    def hint(self) -> str:
+        if isinstance(self.cause, NotFound | InvalidRequest | Unauthorized | InvalidIdentifier):
+            return f"Nothing was created ({self.what} does not exist)."
+        return f"{self.what} may exist now. {self.follow}"
+
+
 def error_result(message: str) -> CallToolResult:
-    return CallToolResult(content=[TextContent(type="text", text=f"Error: {message}")], is_error=True)
+    return CallToolResult(content=[TextContent(type="text", text=redact(f"Error: {message}"))], is_error=True)
 
 
 def success_result(structured: dict[str, Any]) -> CallToolResult:
-    return CallToolResult(
-        content=[TextContent(type="text", text=compact_text(structured))], structured_content=structured
-    )
+    """The result and its compact text copy, both redacted (the text is checked, the rare result
+    that holds a secret is rebuilt from the redacted text)."""
+    text = compact_text(structured)
+    if redact.needed(text):
+        text = redact(text)
+        structured = json.loads(text)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
 def compact_text(value: Any) -> str:
@@ -68,6 +113,10 @@ def describe_validation_error(tool: str, exc: ValidationError) -> str:
 def describe_api_error(exc: WorkflowsAPIError, *, base_url: str) -> str:
     """What went wrong upstream, and what the model (or the user) can do about it."""
     what = f"{exc.resource} '{exc.identifier}'" if exc.resource and exc.identifier else "the requested item"
+    if isinstance(exc, InvalidIdentifier):
+        source = PARAMETER_SOURCE.get(exc.parameter)
+        hint = f" Call {source} for valid values." if source else ""
+        return f"{exc.detail}: an id or name cannot be used that way. Nothing was sent.{hint}"
     if isinstance(exc, NotFound):
         listing = LISTING_TOOL.get(exc.resource or "")
         hint = f" Call {listing} to find valid ids." if listing else ""

@@ -11,9 +11,9 @@ from mcp_workflows.config import Settings
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
-    from mcp_workflows.server.definitions import Definitions
-    from mcp_workflows.server.gate import CallGate
-    from mcp_workflows.server.guardrails import Confirmations
+    from mcp_workflows.server.guard.confirmation import Confirmations
+    from mcp_workflows.server.guard.gate import CallGate
+    from mcp_workflows.server.registrations import Registrations
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class AppState:
     api: WorkflowsClient
     settings: Settings
     confirmations: Confirmations
-    definitions: Definitions
+    registrations: Registrations
     gate: CallGate
 
 

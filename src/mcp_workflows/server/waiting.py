@@ -21,6 +21,8 @@ import anyio
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
 from mcp_workflows.api.models.executions import Execution
+from mcp_workflows.api.streams import stream_event
+from mcp_workflows.server.concurrency import first_failure
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -99,7 +101,7 @@ async def _follow_stream(
             async for frame in frames:
                 last_frame = time.monotonic()
                 waited.cursor = frame.id or waited.cursor
-                event = frame.stream_event()
+                event = stream_event(frame)
                 if event is None:
                     continue
                 await progress.report(event)
@@ -130,7 +132,7 @@ async def _follow_stream(
                 group.start_soon(check_when_quiet, group.cancel_scope)
                 await read(group.cancel_scope)
         except BaseExceptionGroup as failures:  # surface the API error itself, not the group
-            raise failures.exceptions[0] from None
+            raise first_failure(failures) from None
     # The stream ends without an event for TERMINATED and TIMED_OUT: the record tells.
     waited.execution = await api.executions.get(execution_id)
 

@@ -127,36 +127,3 @@ class BatchExecutionResponse(UpstreamModel):
     @property
     def failed(self) -> dict[str, BatchExecutionResult]:
         return {execution_id: r for execution_id, r in self.results.items() if r.error}
-
-
-# Earlier names, kept for callers that use them.
-BatchItemResult = BatchExecutionResult
-BatchResult = BatchExecutionResponse
-
-
-class TraceInfo(UpstreamModel):
-    """`ExecutionTraceInfoResponse`."""
-
-    otel_trace_id: str | None = None
-    has_trace_data: bool = False
-
-
-LogOrder = Literal["asc", "desc"]
-
-
-class LogRecord(UpstreamModel):
-    """`ExecutionLogRecord` / `DeploymentLogRecord` (pages and the `log` frames of log streams)."""
-
-    timestamp: str
-    severity_text: str = ""
-    body: str = ""
-    trace_id: str | None = None
-    span_id: str | None = None
-    log_attributes: dict[str, Any] = Field(default_factory=dict)
-
-
-class LogPage(UpstreamModel):
-    """`ExecutionLogSearchResponse` / `DeploymentLogSearchResponse` (cursor pagination)."""
-
-    results: list[LogRecord]
-    next_cursor: str | None = None

@@ -1,4 +1,4 @@
-"""Observability: execution traces (summary, events, OpenTelemetry) and workflow metrics.
+"""Observability: execution traces (summary, events, OpenTelemetry), logs and workflow metrics.
 
 Traces can be large; these models keep their structure typed where tools read it (spans, events,
 times) and leave attribute values and raw OTel batches as plain JSON.
@@ -12,6 +12,34 @@ from pydantic import Field
 
 from mcp_workflows.api.models.base import UpstreamModel
 from mcp_workflows.api.models.executions import Execution
+
+
+class TraceInfo(UpstreamModel):
+    """`ExecutionTraceInfoResponse`."""
+
+    otel_trace_id: str | None = None
+    has_trace_data: bool = False
+
+
+LogOrder = Literal["asc", "desc"]
+
+
+class LogRecord(UpstreamModel):
+    """`ExecutionLogRecord` / `DeploymentLogRecord` (pages and the `log` frames of log streams)."""
+
+    timestamp: str
+    severity_text: str = ""
+    body: str = ""
+    trace_id: str | None = None
+    span_id: str | None = None
+    log_attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class LogPage(UpstreamModel):
+    """`ExecutionLogSearchResponse` / `DeploymentLogSearchResponse` (cursor pagination)."""
+
+    results: list[LogRecord]
+    next_cursor: str | None = None
 
 
 class TracedExecution(Execution):

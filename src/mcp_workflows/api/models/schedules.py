@@ -78,7 +78,6 @@ class ScheduleDefinition(PartialScheduleDefinition):
 
 
 # Earlier name of the partial definition, kept for callers that use it.
-ScheduleSpec = PartialScheduleDefinition
 
 
 class ScheduleCreate(RequestModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -29,6 +29,9 @@ class WorkflowList(UpstreamModel):
     next_cursor: str | None = None
 
 
+HandlerKind = Literal["signal", "query", "update"]
+
+
 class HandlerDefinition(UpstreamModel):
     """A signal, query or update handler declared by the workflow's code."""
 
@@ -46,6 +49,15 @@ class WorkflowCodeDefinition(UpstreamModel):
     updates: list[HandlerDefinition] = Field(default_factory=list)
     execution_timeout: float | None = None
     on_behalf_of: bool = False
+
+    def handlers(self) -> list[tuple[HandlerKind, HandlerDefinition]]:
+        """Every handler the code declares, with its kind: signals, then queries, then updates."""
+        kinds: list[tuple[HandlerKind, list[HandlerDefinition]]] = [
+            ("signal", self.signals),
+            ("query", self.queries),
+            ("update", self.updates),
+        ]
+        return [(kind, handler) for kind, handlers in kinds for handler in handlers]
 
 
 class WorkflowRegistration(UpstreamModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..config import SERVICE_NAME, FaultConfig
 from ..errors import validation_error
@@ -43,3 +44,12 @@ async def reset(request: Request) -> Response:
 async def health(request: Request) -> Response:
     """GET /_sandbox/health: also names the service, which lets `serve` start without a key on it."""
     return JSONResponse({"status": "ok", "service": SERVICE_NAME})
+
+
+ROUTES = [
+    Route("/_sandbox/health", health, methods=["GET"]),
+    Route("/_sandbox/faults", get_faults, methods=["GET"]),
+    Route("/_sandbox/faults", set_faults, methods=["POST"]),
+    Route("/_sandbox/stats", get_stats, methods=["GET"]),
+    Route("/_sandbox/reset", reset, methods=["POST"]),
+]

@@ -10,14 +10,18 @@ from uuid import UUID
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..errors import ApiError, conflict
 from ..ids import WORKSPACE_ID, as_utc, iso_req, now, stable_id
 from ..logs import log_window
-from ..models import DeploymentRecord, ManagedState, WorkerRecord
+from ..models import DeploymentRecord, LogRecord, ManagedState, WorkerRecord
 from ..params import paginate, parse_body, parse_query
 from ..runtime import Sandbox, sandbox_of
+from ..sse import sse_response
 from ..store import managed_spec, resources
+from . import streaming
+from .paths import P
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -276,3 +280,49 @@ async def restart_deployment(request: Request) -> Response:
     managed.spec["restarted_at"] = iso_req(now())
     _touch(deployment, managed)
     return _accepted(sandbox, deployment, f"Managed deployment {deployment.name} restarting")
+
+
+class DeploymentLogsStreamQuery(BaseModel):
+    worker_name: str | None = None
+    workflow_name: str | None = None
+    after: datetime | None = None
+    last_event_id: str | None = None
+
+
+async def deployment_logs_stream(request: Request) -> Response:
+    """GET /deployments/{name}/logs/stream: `log` frames of the deployment; tails until the client leaves."""
+    sandbox = sandbox_of(request)
+    deployment = sandbox.store.deployment(request.path_params["name"])
+    q = parse_query(request, DeploymentLogsStreamQuery)
+    resume = streaming.resume(request, q.last_event_id)
+    after = as_utc(q.after) if q.after and resume is None else None
+
+    def keep(r: LogRecord) -> bool:
+        return (
+            r.deployment_name == deployment.name
+            and (q.worker_name is None or r.worker_name == q.worker_name)
+            and (q.workflow_name is None or r.workflow_name == q.workflow_name)
+            and (after is None or r.timestamp > after)
+        )
+
+    return sse_response(
+        streaming.log_frames(sandbox, resume or 0, keep, lambda: False),
+        streaming.stream_fault(sandbox, request),
+        sandbox.closing,
+        sandbox.stats,
+    )
+
+
+ROUTES = [
+    Route(P + "/deployments", list_deployments, methods=["GET"]),
+    Route(P + "/deployments", create_deployment, methods=["POST"]),
+    Route(P + "/deployments/{name}", get_deployment, methods=["GET"]),
+    Route(P + "/deployments/{name}", update_deployment, methods=["PATCH"]),
+    Route(P + "/deployments/{name}", delete_deployment, methods=["DELETE"]),
+    Route(P + "/deployments/{name}/stop", stop_deployment, methods=["POST"]),
+    Route(P + "/deployments/{name}/start", start_deployment, methods=["POST"]),
+    Route(P + "/deployments/{name}/restart", restart_deployment, methods=["POST"]),
+    Route(P + "/deployments/{name}/workers", list_workers, methods=["GET"]),
+    Route(P + "/deployments/{name}/logs", get_logs, methods=["GET"]),
+    Route(P + "/deployments/{name}/logs/stream", deployment_logs_stream, methods=["GET"]),
+]

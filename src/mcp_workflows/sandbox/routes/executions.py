@@ -1,32 +1,22 @@
-"""Reading and steering one execution: status, history, signals, queries, updates, stop, reset."""
+"""Reading and steering one execution: status, history, signals, queries, updates, stop, reset, its event stream."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any, Literal
-from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..errors import ApiError
-from ..ids import as_utc
-from ..logs import log_window
 from ..models import ExecutionRecord, RunRecord
-from ..params import paginate, parse_body, parse_query
+from ..params import parse_body, parse_query
 from ..runtime import Sandbox, sandbox_of
-from ..traces import otel_trace, summary_tree, trace_events
-
-
-class ExecutionLogsQuery(BaseModel):
-    run_id: UUID | None = None
-    activity_id: str | None = Field(default=None, pattern=r"^\d+$")
-    after: datetime | None = None
-    before: datetime | None = None
-    order: Literal["asc", "desc"] = "asc"
-    cursor: str | None = None
-    limit: int = Field(default=50, ge=1, le=100)
+from ..sse import KEEPALIVE, sse_response
+from . import streaming
+from .paths import P
 
 
 class InvocationBody(BaseModel):
@@ -49,19 +39,14 @@ class HistoryQuery(BaseModel):
     decode_payloads: bool = False
 
 
-class TraceEventsQuery(BaseModel):
-    merge_same_id_events: bool = False
-    include_internal_events: bool = False
-
-
-def _execution(request: Request) -> tuple[Sandbox, ExecutionRecord]:
+def execution_of(request: Request) -> tuple[Sandbox, ExecutionRecord]:
     sandbox = sandbox_of(request)
     return sandbox, sandbox.store.execution(request.path_params["execution_id"])
 
 
 async def get_execution(request: Request) -> Response:
     """GET /executions/{execution_id}: the latest run's status and result."""
-    _, execution = _execution(request)
+    _, execution = execution_of(request)
     return JSONResponse(execution.to_json())
 
 
@@ -77,14 +62,14 @@ def history_json(execution: ExecutionRecord, run: RunRecord) -> dict[str, Any]:
 
 async def get_history(request: Request) -> Response:
     """GET /executions/{execution_id}/history."""
-    _, execution = _execution(request)
+    _, execution = execution_of(request)
     parse_query(request, HistoryQuery)
     return JSONResponse(history_json(execution, execution.current))
 
 
 async def signal(request: Request) -> Response:
     """POST /executions/{execution_id}/signals: 202 once the signal is applied."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     body = await parse_body(request, InvocationBody)
     sandbox.engine.signal(execution, body.name, body.input)
     return JSONResponse({"message": "Signal accepted"}, status_code=202)
@@ -92,7 +77,7 @@ async def signal(request: Request) -> Response:
 
 async def query(request: Request) -> Response:
     """POST /executions/{execution_id}/queries."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     body = await parse_body(request, InvocationBody)
     result = sandbox.engine.query(execution, body.name, body.input)
     return JSONResponse({"query_name": body.name, "result": result})
@@ -100,7 +85,7 @@ async def query(request: Request) -> Response:
 
 async def update(request: Request) -> Response:
     """POST /executions/{execution_id}/updates."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     body = await parse_body(request, InvocationBody)
     result = sandbox.engine.update(execution, body.name, body.input)
     return JSONResponse({"update_name": body.name, "result": result})
@@ -108,14 +93,14 @@ async def update(request: Request) -> Response:
 
 async def cancel(request: Request) -> Response:
     """POST /executions/{execution_id}/cancel: 204 once the run is CANCELED."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     await sandbox.engine.stop(execution, "cancel")
     return Response(status_code=204)
 
 
 async def terminate(request: Request) -> Response:
     """POST /executions/{execution_id}/terminate: 204 once the run is TERMINATED."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     await sandbox.engine.stop(execution, "terminate")
     return Response(status_code=204)
 
@@ -146,59 +131,63 @@ async def batch_terminate(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     """POST /executions/{execution_id}/reset: a new run starts under the same execution id."""
-    sandbox, execution = _execution(request)
+    sandbox, execution = execution_of(request)
     body = await parse_body(request, ResetBody)
     await sandbox.engine.reset(execution, body.event_id, body.reason, body.exclude_signals, body.exclude_updates)
     return Response(status_code=204)
 
 
-async def trace_info(request: Request) -> Response:
-    """GET /executions/{execution_id}/trace/info."""
-    _, execution = _execution(request)
-    return JSONResponse({"otel_trace_id": execution.current.trace_id, "has_trace_data": True})
+class ExecutionStreamQuery(BaseModel):
+    event_source: Literal["DATABASE", "LIVE", "HYBRID"] | None = None
+    last_event_id: str | None = None
 
 
-async def trace_otel(request: Request) -> Response:
-    """GET /executions/{execution_id}/trace/otel: Tempo-shaped spans built from the run's events."""
-    sandbox, execution = _execution(request)
-    run = execution.current
-    body = {
-        **execution.to_json(),
-        "data_source": "sandbox",
-        "otel_trace_id": run.trace_id,
-        "otel_trace_data": otel_trace(sandbox.store, execution, run),
-    }
-    return JSONResponse(body)
+async def execution_stream(request: Request) -> Response:
+    """GET /executions/{id}/stream: stored then live events; ends once the execution is no longer running.
 
-
-async def trace_summary(request: Request) -> Response:
-    """GET /executions/{execution_id}/trace/summary."""
-    sandbox, execution = _execution(request)
-    body = {**execution.to_json(), "span_tree": summary_tree(sandbox.store, execution, execution.current)}
-    return JSONResponse(body)
-
-
-async def trace_events_route(request: Request) -> Response:
-    """GET /executions/{execution_id}/trace/events (internal events list the valid reset points)."""
-    sandbox, execution = _execution(request)
-    q = parse_query(request, TraceEventsQuery)
-    events = trace_events(
-        sandbox.store, execution, execution.current, q.include_internal_events, q.merge_same_id_events
+    `last_event_id` (or the Last-Event-ID header) is the last broker_sequence seen: the stream resumes after it.
+    """
+    sandbox = sandbox_of(request)
+    execution = sandbox.store.execution(request.path_params["execution_id"])
+    q = parse_query(request, ExecutionStreamQuery)
+    last = streaming.seq(request.headers.get("last-event-id"), "last_event_id") or streaming.seq(
+        q.last_event_id, "last_event_id"
     )
-    return JSONResponse({**execution.to_json(), "events": events})
+    cursor = last or 0
+    if q.event_source == "LIVE":
+        cursor = max(cursor, len(sandbox.store.events))
+    rule = streaming.stream_fault(sandbox, request)
+    closing = sandbox.closing
+
+    async def frames() -> AsyncIterator[bytes]:
+        position = cursor
+        while True:
+            for event in sandbox.store.events[position:]:
+                position = event.seq
+                if event.execution_id == execution.execution_id:
+                    yield streaming.event_frame(event)
+            if q.event_source == "DATABASE":
+                return
+            if not (execution.current.running or execution.resetting):
+                return
+            if await streaming.idle(sandbox):
+                yield KEEPALIVE
+            if closing.is_set():
+                return
+
+    return sse_response(frames(), rule, closing, sandbox.stats)
 
 
-async def get_logs(request: Request) -> Response:
-    """GET /executions/{execution_id}/logs: cursor pages; after/before/order apply to the first page."""
-    sandbox, execution = _execution(request)
-    q = parse_query(request, ExecutionLogsQuery)
-    records = [
-        r
-        for r in sandbox.store.logs
-        if r.execution_id == execution.execution_id
-        and (q.run_id is None or r.run_id == str(q.run_id))
-        and (q.activity_id is None or r.activity_id == q.activity_id)
-    ]
-    records = log_window(records, q.after and as_utc(q.after), q.before and as_utc(q.before), q.order)
-    page, next_cursor = paginate(records, q.cursor, q.limit)
-    return JSONResponse({"results": [r.to_json() for r in page], "next_cursor": next_cursor})
+ROUTES = [
+    Route(P + "/executions/cancel", batch_cancel, methods=["POST"]),
+    Route(P + "/executions/terminate", batch_terminate, methods=["POST"]),
+    Route(P + "/executions/{execution_id}", get_execution, methods=["GET"]),
+    Route(P + "/executions/{execution_id}/history", get_history, methods=["GET"]),
+    Route(P + "/executions/{execution_id}/signals", signal, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/queries", query, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/updates", update, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/cancel", cancel, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/terminate", terminate, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/reset", reset, methods=["POST"]),
+    Route(P + "/executions/{execution_id}/stream", execution_stream, methods=["GET"]),
+]

@@ -1,4 +1,4 @@
-"""Runs (one row per run of every execution) and per-workflow metrics computed from them."""
+"""Runs: one row per run of every execution, and a run's history."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..errors import not_found
 from ..ids import as_utc
@@ -15,6 +16,7 @@ from ..models import ExecutionRecord, RunRecord
 from ..params import paginate, parse_query, path_uuid
 from ..runtime import Sandbox, sandbox_of
 from .executions import history_json
+from .paths import P
 from .workflows import ExecutionStatus
 
 SearchKey = Annotated[str, StringConstraints(pattern=r"^[^:]+:.+$")]
@@ -42,11 +44,6 @@ class ListRunsQuery(BaseModel):
 
 class HistoryQuery(BaseModel):
     decode_payloads: bool = False
-
-
-class MetricsQuery(BaseModel):
-    start_time: datetime | None = None
-    end_time: datetime | None = None
 
 
 def _search_attributes(execution: ExecutionRecord, run: RunRecord) -> dict[str, str]:
@@ -120,34 +117,8 @@ async def get_run_history(request: Request) -> Response:
     return JSONResponse(history_json(execution, run))
 
 
-async def get_metrics(request: Request) -> Response:
-    """GET /v1/workflows/{workflow_name}/metrics: counts and latencies of the runs in the window."""
-    sandbox = sandbox_of(request)
-    name = request.path_params["workflow_name"]
-    workflow = sandbox.store.workflow(name)
-    q = parse_query(request, MetricsQuery)
-    start = as_utc(q.start_time) if q.start_time else None
-    end = as_utc(q.end_time) if q.end_time else None
-    executions = [
-        e
-        for e in sandbox.store.executions.values()
-        if e.workflow_id == workflow.id
-        and (start is None or e.runs[0].start_time >= start)
-        and (end is None or e.runs[0].start_time <= end)
-    ]
-    finished = [e.current for e in executions if e.current.end_time is not None]
-    latencies = [r.duration_ms() or 0 for r in finished]
-    average = sum(latencies) / len(latencies) if latencies else 0
-    retried = sum(1 for e in executions if len(e.runs) > 1)
-    return JSONResponse(
-        {
-            "execution_count": {"value": len(executions)},
-            "success_count": {"value": sum(1 for e in executions if e.current.status == "COMPLETED")},
-            "error_count": {"value": sum(1 for e in executions if e.current.status in ("FAILED", "TIMED_OUT"))},
-            "average_latency_ms": {"value": average},
-            "latency_over_time": {
-                "value": [[int(r.end_time.timestamp()), r.duration_ms() or 0] for r in finished if r.end_time]
-            },
-            "retry_rate": {"value": retried / len(executions) if executions else 0},
-        }
-    )
+ROUTES = [
+    Route(P + "/runs", list_runs, methods=["GET"]),
+    Route(P + "/runs/{run_id}", get_run, methods=["GET"]),
+    Route(P + "/runs/{run_id}/history", get_run_history, methods=["GET"]),
+]

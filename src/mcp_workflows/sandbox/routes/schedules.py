@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..errors import conflict, not_found, one_validation_error
 from ..ids import iso, iso_req, new_id, now
@@ -16,6 +17,7 @@ from ..params import paginate, parse_body, parse_optional_body, parse_query
 from ..runtime import Sandbox, sandbox_of
 from ..schedule_spec import PartialScheduleDefinition, ScheduleDefinition, check
 from ..validation import check_input
+from .paths import P
 
 
 class CreateScheduleBody(BaseModel):
@@ -199,3 +201,15 @@ async def trigger_schedule(request: Request) -> Response:
     body = await parse_optional_body(request, TriggerBody)
     await sandbox.scheduler.fire(record, now(), body.overlap if body is not None else None)
     return Response(status_code=204)
+
+
+ROUTES = [
+    Route(P + "/schedules", list_schedules, methods=["GET"]),
+    Route(P + "/schedules", create_schedule, methods=["POST"]),
+    Route(P + "/schedules/{schedule_id}", get_schedule, methods=["GET"]),
+    Route(P + "/schedules/{schedule_id}", update_schedule, methods=["PATCH"]),
+    Route(P + "/schedules/{schedule_id}", delete_schedule, methods=["DELETE"]),
+    Route(P + "/schedules/{schedule_id}/pause", pause_schedule, methods=["POST"]),
+    Route(P + "/schedules/{schedule_id}/resume", resume_schedule, methods=["POST"]),
+    Route(P + "/schedules/{schedule_id}/trigger", trigger_schedule, methods=["POST"]),
+]

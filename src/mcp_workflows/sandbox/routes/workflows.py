@@ -8,11 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ..errors import ApiError, not_found
 from ..models import ExecutionRecord, RegistrationRecord, WorkflowRecord
 from ..params import paginate, parse_body, parse_query, path_uuid
 from ..runtime import Sandbox, sandbox_of
+from .paths import P
 
 ExecutionStatus = Literal[
     "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT", "RETRYING_AFTER_ERROR"
@@ -323,3 +325,18 @@ async def execute_registration(request: Request) -> Response:
     reg = _registration(sandbox, request.path_params["workflow_registration_id"])
     wf = sandbox.store.workflows[reg.workflow_id]
     return await _execute(request, sandbox, wf, reg)
+
+
+ROUTES = [
+    Route(P, list_workflows, methods=["GET"]),
+    Route(P + "/archive", bulk_archive, methods=["PUT"]),
+    Route(P + "/unarchive", bulk_unarchive, methods=["PUT"]),
+    Route(P + "/registrations", list_registrations, methods=["GET"]),
+    Route(P + "/registrations/{workflow_registration_id}", get_registration, methods=["GET"]),
+    Route(P + "/registrations/{workflow_registration_id}/execute", execute_registration, methods=["POST"]),
+    Route(P + "/{workflow_identifier}", get_workflow, methods=["GET"]),
+    Route(P + "/{workflow_identifier}", update_workflow, methods=["PUT"]),
+    Route(P + "/{workflow_identifier}/archive", archive_workflow, methods=["PUT"]),
+    Route(P + "/{workflow_identifier}/unarchive", unarchive_workflow, methods=["PUT"]),
+    Route(P + "/{workflow_identifier}/execute", execute_workflow, methods=["POST"]),
+]

@@ -1,7 +1,7 @@
 """OAuth 2.1 resource server for streamable HTTP (the MCP authorization spec).
 
 JWT access tokens from one authorization server, checked against its keys, issuer, this server
-as audience, and expiry; scopes map to risk classes (server/caller.py). The SDK's bearer
+as audience, and expiry; scopes map to risk classes (server/guard/caller.py). The SDK's bearer
 middleware and TokenVerifier seam do the HTTP side; `server_auth` hands them to MCPServer.
 """
 

@@ -16,7 +16,7 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.shared.auth import ProtectedResourceMetadata
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mcp_workflows.server.caller import ALL_SCOPES
+from mcp_workflows.server.guard.caller import ALL_SCOPES
 from mcp_workflows.server.oauth.config import OAuthConfig
 
 WELL_KNOWN = "/.well-known/oauth-protected-resource"

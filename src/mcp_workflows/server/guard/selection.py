@@ -1,0 +1,62 @@
+"""Which tools this process exposes: toolsets, extra tools, excluded tools.
+
+Unknown names are a start-up error that lists the valid ones, so a typo in a client config is
+caught at once instead of silently hiding tools.
+"""
+
+from __future__ import annotations
+
+from mcp_workflows.config import Settings
+from mcp_workflows.server.catalog import TOOLSETS, Risk, ToolSpec
+from mcp_workflows.server.tool_index import indexed_specs
+
+# What most chat users need: find, run, follow and steer workflows.
+DEFAULT_TOOLSETS: tuple[str, ...] = ("workflows", "executions")
+
+
+class SelectionError(ValueError):
+    """A toolset or tool name in the configuration does not exist."""
+
+
+def _names(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check(kind: str, given: list[str], valid: list[str]) -> None:
+    unknown = [name for name in given if name not in valid]
+    if unknown:
+        raise SelectionError(f"unknown {kind} {', '.join(map(repr, unknown))}; valid {kind}s: {', '.join(valid)}")
+
+
+def selected_toolsets(settings: Settings) -> set[str]:
+    chosen: set[str] = set()
+    requested = _names(settings.toolsets)
+    _check("toolset", [n for n in requested if n not in ("all", "default")], list(TOOLSETS))
+    for name in requested:
+        if name == "all":
+            chosen.update(TOOLSETS)
+        elif name == "default":
+            chosen.update(DEFAULT_TOOLSETS)
+        else:
+            chosen.add(name)
+    return chosen
+
+
+def select_tools(settings: Settings) -> list[ToolSpec]:
+    """The catalog rows to register, in catalog order (a stable tools/list helps prompt caching).
+
+    Read-only mode wins over every other setting: write, destructive and execute tools are not
+    registered at all, so no client can call them.
+    """
+    toolsets = selected_toolsets(settings)
+    catalog = indexed_specs()
+    all_names = list(catalog)
+    extra, excluded = _names(settings.tools), _names(settings.exclude_tools)
+    _check("tool", extra + excluded, all_names)
+    return [
+        spec
+        for spec in catalog.values()
+        if (spec.toolset in toolsets or spec.name in extra)
+        and spec.name not in excluded
+        and not (settings.read_only and spec.risk is not Risk.READ)
+    ]

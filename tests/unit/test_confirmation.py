@@ -1,0 +1,154 @@
+"""Confirmation tokens: bound to the tool and exact arguments, expiring, verifiable across processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp.server.elicitation import AcceptedElicitation
+from pydantic import SecretStr
+
+from mcp_workflows.config import Settings, parse_confirm_policy
+from mcp_workflows.server.guard.confirmation import (
+    ConfirmationForm,
+    Confirmations,
+    NotAsked,
+    TokenSigner,
+    Verdict,
+    signing_secret,
+)
+from mcp_workflows.server.guard.spent import SqliteConfirmationStore
+from mcp_workflows.server.results import ToolInputError
+
+ARGS = {"workflow_identifier": "greeting"}
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_verifies_for_the_same_call_in_a_new_signer() -> None:
+    token = TokenSigner(b"secret", 300, Clock(1000.0)).issue("archive_workflow", ARGS)
+    assert TokenSigner(b"secret", 300, Clock(1200.0)).verify(token, "archive_workflow", dict(ARGS)) == 1300
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "fragment"),
+    [
+        ("archive_workflow", {"workflow_identifier": "other"}, "different arguments"),
+        ("unarchive_workflow", ARGS, "different tool"),
+    ],
+)
+def test_token_is_bound_to_tool_and_arguments(tool: str, args: dict[str, str], fragment: str) -> None:
+    signer = TokenSigner(b"secret", 300, Clock(1000.0))
+    token = signer.issue("archive_workflow", ARGS)
+    with pytest.raises(ToolInputError, match=fragment):
+        signer.verify(token, tool, args)
+
+
+def test_token_expires() -> None:
+    clock = Clock(1000.0)
+    signer = TokenSigner(b"secret", 60, clock)
+    token = signer.issue("archive_workflow", ARGS)
+    clock.now = 1061.0
+    with pytest.raises(ToolInputError, match="expired"):
+        signer.verify(token, "archive_workflow", ARGS)
+
+
+def test_token_from_another_secret_or_tampered_is_refused() -> None:
+    token = TokenSigner(b"secret-a", 300, Clock(1000.0)).issue("archive_workflow", ARGS)
+    with pytest.raises(ToolInputError, match="does not match"):
+        TokenSigner(b"secret-b", 300, Clock(1000.0)).verify(token, "archive_workflow", ARGS)
+    version, expiry, nonce, signature = token.split(".")
+    longer = f"{version}.{int(expiry) + 3600}.{nonce}.{signature}"
+    other_nonce = f"{version}.{expiry}.{'0' * len(nonce)}.{signature}"
+    for tampered in (longer, other_nonce):
+        with pytest.raises(ToolInputError, match="does not match"):
+            TokenSigner(b"secret-a", 300, Clock(1000.0)).verify(tampered, "archive_workflow", ARGS)
+
+
+def test_two_previews_of_the_same_call_get_distinct_tokens() -> None:
+    signer = TokenSigner(b"secret", 300, Clock(1000.0))
+    assert signer.issue("archive_workflow", ARGS) != signer.issue("archive_workflow", ARGS)
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "c2.notanumber.n.sig", "c1.1.sig", "v9.1.n.sig"])
+def test_malformed_tokens_are_refused_with_a_way_forward(token: str) -> None:
+    with pytest.raises(ToolInputError, match="without confirmation_token"):
+        TokenSigner(b"secret", 300).verify(token, "archive_workflow", ARGS)
+
+
+def test_signing_secret_prefers_configured_secret_then_api_key() -> None:
+    explicit = Settings(confirmation_secret=SecretStr("configured"), api_key=SecretStr("key"))
+    assert signing_secret(explicit) == b"configured"
+    assert signing_secret(Settings(api_key=SecretStr("key"))) == b"key"
+    sandbox_a = signing_secret(Settings(sandbox=True))
+    sandbox_b = signing_secret(Settings(sandbox=True))
+    assert sandbox_a != sandbox_b, "without any secret the key is random, never a constant"
+
+
+def test_confirm_policy_parses_per_class_and_keeps_defaults() -> None:
+    assert parse_confirm_policy("") == {"destructive": "auto", "execute": "off"}
+    assert parse_confirm_policy("execute=token") == {"destructive": "auto", "execute": "token"}
+    assert parse_confirm_policy("destructive=elicit, execute=auto") == {"destructive": "elicit", "execute": "auto"}
+
+
+@pytest.mark.parametrize("text", ["read=off", "destructive=maybe", "destructive", "execute=on"])
+def test_confirm_policy_rejects_unknown_classes_and_modes(text: str) -> None:
+    with pytest.raises(ValueError, match="CLASS=MODE"):
+        parse_confirm_policy(text)
+    with pytest.raises(ValueError, match="CLASS=MODE"):
+        Settings(confirm=text)
+
+
+# --- spent once -----------------------------------------------------------------------------------
+
+
+def settle_token(confirmations: Confirmations, token: str | None) -> Verdict:
+    answer = AcceptedElicitation(data=NotAsked(mode="token"))
+    return confirmations.settle("archive_workflow", ARGS, answer, token)
+
+
+def confirmations_in(directory: Path, clock: Clock) -> Confirmations:
+    store = SqliteConfirmationStore(directory, clock)
+    return Confirmations({"destructive": "token"}, TokenSigner(b"secret", 300, clock), store, clock)
+
+
+def test_a_token_is_spent_once_even_across_processes(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    first = confirmations_in(tmp_path, clock)
+    token = settle_token(first, None).token
+    assert token is not None
+    assert settle_token(first, token).proceed
+    with pytest.raises(ToolInputError, match="already used"):
+        settle_token(first, token)
+    with pytest.raises(ToolInputError, match="already used"):
+        settle_token(confirmations_in(tmp_path, clock), token)  # a fresh server process, same machine
+
+
+def test_spent_tokens_are_forgotten_once_they_expire(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    store = SqliteConfirmationStore(tmp_path, clock)
+    assert store.spend("token:a", 1300.0)
+    assert not store.spend("token:a", 1300.0)
+    clock.now = 1301.0
+    assert store.spend("token:b", 1600.0), "a new entry sweeps the expired ones"
+    assert store.spend("token:a", 1600.0)
+
+
+def test_an_accepted_form_is_spent_once(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    confirmations = confirmations_in(tmp_path, clock)
+    reference = confirmations.form_reference("archive_workflow", ARGS, new=True)
+    assert confirmations.form_reference("archive_workflow", ARGS, new=False) == reference, "round 2 asks the same"
+    accepted = AcceptedElicitation(data=ConfirmationForm(confirm=True))
+    assert confirmations.settle("archive_workflow", ARGS, accepted, None, reference).proceed
+    with pytest.raises(ToolInputError, match="already used"):
+        confirmations.settle("archive_workflow", ARGS, accepted, None, reference)
+    fresh = confirmations.form_reference("archive_workflow", ARGS, new=True)
+    assert fresh != reference, "a new question gets a new reference, so its answer can be spent again"
+    assert confirmations.settle("archive_workflow", ARGS, accepted, None, fresh).proceed
