@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build manifests/Dockerfile without a Docker daemon (buildah, vfs storage, chroot isolation), then
-# start the image and check that it serves: /health, an MCP initialize and tools/list, uid 10001.
+# start the image and check that it serves: /health, MCP initialize, tools/list and a tool call, uid 10001.
 #
 #   bash scripts/build_image.sh            # as root; installs buildah and debootstrap if missing
 #
@@ -64,7 +64,7 @@ cleanup() {
 trap cleanup EXIT
 
 smoke() {
-  local ctr session tools
+  local ctr session tools listing
   ctr=$("${BUILDAH[@]}" from --pull=false "$IMAGE")
   SMOKE_CTR=$ctr
   [[ $("${BUILDAH[@]}" run --isolation chroot "$ctr" -- id -u) == 10001 ]] || { say "not uid 10001"; return 1; }
@@ -88,7 +88,10 @@ smoke() {
   tools=$(curl -sf "${headers[@]}" -H "mcp-session-id: $session" "http://127.0.0.1:$PORT/mcp" \
     -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')
   grep -q '"execute_workflow"' <<<"$tools" || { say "tools/list lacks execute_workflow"; return 1; }
-  say "smoke test passed: /health, initialize, tools/list, uid 10001"
+  listing=$(curl -sf "${headers[@]}" -H "mcp-session-id: $session" "http://127.0.0.1:$PORT/mcp" \
+    -d '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_workflows","arguments":{}}}')
+  grep -q 'greeting' <<<"$listing" || { say "list_workflows did not list the sandbox's workflows"; return 1; }
+  say "smoke test passed: /health, initialize, tools/list, list_workflows, uid 10001"
 }
 
 [[ $EUID -eq 0 ]] || { echo "build_image.sh: run as root (buildah with chroot isolation)" >&2; exit 1; }

@@ -549,6 +549,23 @@ def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> No
     assert security["allowPrivilegeEscalation"] is False
 
 
+def test_the_state_folder_is_writable_by_the_image_user_and_in_the_pod() -> None:
+    """The server remembers spent confirmations on disk; uid 10001 has no home, and the pod's root
+    filesystem is read-only, so the image names a folder it owns and the pod mounts a volume there."""
+    pairs = [pair for keyword, rest in dockerfile() if keyword == "ENV" for pair in rest.split()]
+    env = dict(pair.split("=", 1) for pair in pairs)
+    state_dir = env["MCP_WORKFLOWS_STATE_DIR"]
+    assert "MCP_WORKFLOWS_STATE_DIR" in DOCUMENTED
+    uid = docker_arg("USER").split(":")[0]
+    runs = " ".join(rest for keyword, rest in dockerfile() if keyword == "RUN")
+    assert re.search(rf"install -d -o {uid} -g \d+ -m 0700 {re.escape(state_dir)}\b", runs), "owned by the image user"
+    _, pod, container = pod_and_container()
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    assert state_dir in mounts, "the read-only root filesystem needs a volume for the state folder"
+    volumes = {volume["name"]: volume for volume in pod["spec"]["volumes"]}
+    assert "emptyDir" in volumes[mounts[state_dir]]
+
+
 def test_service_targets_the_container_port() -> None:
     _, pod, container = pod_and_container()
     service = kube("service.yaml")
