@@ -1,7 +1,7 @@
 """Shared helpers for the api/ tests: the derived upstream contract and a recording mock transport.
 
-The contract is `tests/contract/upstream_contract.json`, derived from the upstream OpenAPI spec by
-`scripts/derive_contract.py`; these tests never read the spec itself.
+The contract is `tests/contract/upstream_contract.json`, derived from the official `mistralai` SDK (the live
+API) by `scripts/derive_contract.py`; these tests never read the SDK or the spec themselves.
 """
 
 from __future__ import annotations

@@ -89,7 +89,11 @@ ENDED = {**EXECUTION, "status": "COMPLETED", "end_time": T1, "result": {"text": 
 MANAGED = {
     "service_id": "svc",
     "name": "dep",
-    "spec": {"github_url": "https://github.com/acme/worker", "revision": "main"},
+    "spec": {
+        "github_url": "https://github.com/acme/worker",
+        "revision": "main",
+        "backend_spec": {"type": "mistral_cloud"},
+    },
     "resources": {"replicas": 1},
     "status": {"phase": "BUILDING", "ready_replicas": 0, "build_state": {"phase": "RUNNING"}},
     "created_at": T0,
@@ -100,13 +104,14 @@ DEPLOYMENT = {
     "name": "dep",
     "is_active": True,
     "created_at": T0,
+    "last_heartbeat": T0,
     "updated_at": T0,
     "worker_count": 2,
     "active_worker_count": 1,
     "locations": ["managed"],
     "managed": MANAGED,
 }
-WORKER = {"name": "w1", "created_at": T0, "updated_at": T0, "is_active": True}
+WORKER = {"name": "w1", "created_at": T0, "last_heartbeat": T0, "updated_at": T0, "is_active": True}
 SCHEDULE = {
     "schedule_id": "s1",
     "workflow_name": "greeting",

@@ -333,7 +333,7 @@ async def test_managed_deployment_lifecycle(session: Session) -> None:
     upstream = await sandbox_deployment(session, "e2e-managed")
     assert upstream is not None
     assert upstream["managed"]["spec"]["github_url"] == "https://github.com/acme/workers"
-    assert upstream["managed"]["resources"]["cpu_request"] == "500m"
+    assert upstream["managed"]["resources"] == {"replicas": 1}, "the live API sizes by replicas only: cpu is dropped"
 
     updated = ok(await session.call("update_deployment", {"name": "e2e-managed", "revision": "v2", "replicas": 2}))
     assert "poll get_deployment" in updated["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .demo_progress import PROGRESS_WORKFLOWS
 from .program import DemoWorkflow, HandlerDef, RunContext, State, WorkflowFailure
 
 EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -347,4 +348,5 @@ DEMO_WORKFLOWS: tuple[DemoWorkflow, ...] = (
     INVOICE_DIGEST,
     LEGACY_IMPORT,
     SHARED_ECHO,
+    *PROGRESS_WORKFLOWS,
 )

@@ -11,7 +11,7 @@ from .config import SandboxConfig
 from .errors import ApiError, conflict, not_running
 from .ids import nanos, new_id, now
 from .models import ExecutionRecord, HandledMessage, RegistrationRecord, RunRecord, StreamEvent, WorkflowRecord
-from .program import DemoWorkflow, HandlerDef, State, WorkflowFailure
+from .program import ContinueAsNew, DemoWorkflow, HandlerDef, State, WorkflowFailure
 from .store import Store
 from .validation import check_input
 
@@ -81,6 +81,19 @@ class Context:
             self._run,
             event_type,
             {"custom_task_id": task_id, "custom_task_type": task_type, "payload": _json(payload)},
+            stream=task_type,
+        )
+
+    def custom_task_patch(self, task_id: str, task_type: str, ops: list[dict[str, Any]]) -> None:
+        self._engine.emit(
+            self._execution,
+            self._run,
+            "CUSTOM_TASK_IN_PROGRESS",
+            {
+                "custom_task_id": task_id,
+                "custom_task_type": task_type,
+                "payload": {"type": "json_patch", "value": ops, "encoding_options": []},
+            },
             stream=task_type,
         )
 
@@ -154,6 +167,7 @@ class Engine:
         data: dict[str, Any],
         replay: list[HandledMessage],
         reset_from: dict[str, Any] | None,
+        continued_from: str | None = None,
     ) -> RunRecord:
         program = self.store.programs[execution.workflow_name]
         run = RunRecord(
@@ -163,12 +177,15 @@ class Engine:
             start_time=now(),
             state=program.init(data),
             trace_id=secrets.token_hex(16),
+            continued_run_id=continued_from,
         )
         execution.runs.append(run)
         self.store.runs[run.run_id] = (execution, run)
         started: dict[str, Any] = {"input": data, "workflowType": execution.workflow_name}
         if reset_from is not None:
             started["reset"] = reset_from
+        if continued_from is not None:
+            started["continuedExecutionRunId"] = continued_from
         self.history(run, "WorkflowExecutionStarted", started)
         self.workflow_task(run)
         for message in replay:
@@ -201,6 +218,8 @@ class Engine:
             result = await program.body(ctx)
         except WorkflowFailure as failure:
             self._fail(execution, run, str(failure))
+        except ContinueAsNew as chained:
+            self._continue_as_new(execution, run, chained.input)
         except asyncio.CancelledError:
             if run.stop_reason == "shutdown":
                 raise
@@ -235,6 +254,23 @@ class Engine:
             severity="ERROR",
             execution=execution,
             run=run,
+        )
+
+    def _continue_as_new(self, execution: ExecutionRecord, run: RunRecord, data: dict[str, Any]) -> None:
+        """End `run` as CONTINUED_AS_NEW and start the chain's next run under the same execution id."""
+        self.history(run, "WorkflowExecutionContinuedAsNew", {"input": data})
+        self._finish(run, "CONTINUED_AS_NEW")
+        following = self._start_run(execution, data, replay=[], reset_from=None, continued_from=run.run_id)
+        self.emit(
+            execution,
+            run,
+            "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+            {
+                "task_id": f"{run.run_id}:workflow",
+                "new_execution_run_id": following.run_id,
+                "workflow_name": execution.workflow_name,
+                "input": _json(data),
+            },
         )
 
     def _stopped(self, execution: ExecutionRecord, run: RunRecord) -> None:
@@ -303,8 +339,9 @@ class Engine:
             "event_timestamp": nanos(stamp),
             "root_workflow_exec_id": execution.root_execution_id,
             "parent_workflow_exec_id": execution.parent_execution_id,
-            "continued_run_id": None,
+            "continued_run_id": run.continued_run_id,
             "first_execution_run_id": first,
+            "chain_run_id": execution.chain_run_id,
             "schedule_id": execution.schedule_id,
             "workflow_exec_id": execution.execution_id,
             "workflow_run_id": run.run_id,

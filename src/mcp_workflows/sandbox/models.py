@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .ids import CUSTOMER_ID, WORKSPACE_ID, iso, iso_req
+from .ids import CUSTOMER_ID, WORKSPACE_ID, iso, iso_req, new_id
 from .schedule_spec import ScheduleDefinition
 
 TERMINAL_EVENT_TYPES = frozenset(
@@ -93,10 +93,17 @@ class WorkerRecord:
     updated_at: datetime
     is_active: bool
 
+    @property
+    def last_heartbeat(self) -> datetime:
+        """Sandbox workers do not beat: this is when the worker last started or stopped, so repeated reads
+        agree. Liveness is `is_active`, which the live API derives from the heartbeats."""
+        return self.updated_at
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "created_at": iso_req(self.created_at),
+            "last_heartbeat": iso_req(self.last_heartbeat),
             "updated_at": iso_req(self.updated_at),
             "is_active": self.is_active,
             "location": {"location_type": "local", "k8s_cluster": None, "k8s_namespace": None},
@@ -119,6 +126,17 @@ class ManagedState:
     rollout_status: str = "complete"
 
 
+def _spec_keys_of_older_clients(spec: dict[str, Any]) -> dict[str, Any]:
+    """`commit_sha`, `entrypoint`, `working_dir`: gone from the live spec (now in `commit` and `backend_spec`),
+    but mistralai 2.10.1, which workflow authors' tooling pins, fails to parse a deployment without them."""
+    backend = spec.get("backend_spec") or {}
+    return {
+        "commit_sha": (spec.get("commit") or {}).get("sha"),
+        "entrypoint": backend.get("entrypoint"),
+        "working_dir": backend.get("working_dir"),
+    }
+
+
 @dataclass
 class DeploymentRecord:
     """A deployment, self-hosted or managed (`DeploymentResponse`, `DeploymentDetailResponse`)."""
@@ -135,6 +153,11 @@ class DeploymentRecord:
     def is_active(self) -> bool:
         return any(w.is_active for w in self.workers)
 
+    @property
+    def last_heartbeat(self) -> datetime:
+        """The latest heartbeat of any of its workers (its creation when it never had one)."""
+        return max((w.last_heartbeat for w in self.workers), default=self.created_at)
+
     def managed_json(self) -> dict[str, Any] | None:
         m = self.managed
         if m is None:
@@ -143,7 +166,7 @@ class DeploymentRecord:
         return {
             "service_id": m.service_id,
             "name": self.name,
-            "spec": m.spec,
+            "spec": {**m.spec, **_spec_keys_of_older_clients(m.spec)},
             "resources": m.resources,
             "status": {
                 "phase": m.phase,
@@ -156,7 +179,7 @@ class DeploymentRecord:
                 "generation": m.generation,
                 "build_state": {
                     "phase": "Succeeded",
-                    "commit_sha": m.spec.get("commit_sha"),
+                    "commit_sha": (m.spec.get("commit") or {}).get("sha"),
                     "image": f"sandbox.local/{self.name}:{m.generation}",
                     "message": None,
                     "started_at": iso(m.updated_at),
@@ -182,6 +205,7 @@ class DeploymentRecord:
             "is_active": self.is_active,
             "is_hardened": self.is_hardened,
             "created_at": iso_req(self.created_at),
+            "last_heartbeat": iso_req(self.last_heartbeat),
             "updated_at": iso_req(self.updated_at),
             "location": {"location_type": location_type, "k8s_cluster": None, "k8s_namespace": None},
             "worker_count": len(self.workers),
@@ -223,6 +247,7 @@ class RunRecord:
     stop_reason: str | None = None
     trace_id: str = ""
     messages: list[HandledMessage] = field(default_factory=list)
+    continued_run_id: str | None = None
 
     @property
     def running(self) -> bool:
@@ -248,6 +273,7 @@ class ExecutionRecord:
     schedule_id: str | None = None
     user_id: str = "sandbox-user"
     resetting: bool = False
+    chain_run_id: str = field(default_factory=new_id)
 
     @property
     def root_execution_id(self) -> str:
@@ -278,6 +304,16 @@ class ExecutionRecord:
 
     def to_json(self, with_result: bool = True) -> dict[str, Any]:
         return self.run_json(self.current, with_result)
+
+    def search_keys(self, run: RunRecord) -> dict[str, str]:
+        """The run's search attributes (`search_keys` of an execution; `search_key=k:v` filters runs)."""
+        return {
+            "workflow_name": self.workflow_name,
+            "deployment_name": self.deployment_name,
+            "execution_id": self.execution_id,
+            "schedule_id": self.schedule_id or "",
+            "status": run.status,
+        }
 
 
 @dataclass

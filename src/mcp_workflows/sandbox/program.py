@@ -13,6 +13,14 @@ class WorkflowFailure(Exception):
     """Raised by a workflow body to end its run as FAILED with this message."""
 
 
+class ContinueAsNew(Exception):
+    """Raised by a workflow body to end its run as CONTINUED_AS_NEW and go on in a new run given `input`."""
+
+    def __init__(self, input: dict[str, Any]) -> None:
+        super().__init__("continue as new")
+        self.input = input
+
+
 class RunContext(Protocol):
     """What a workflow body may do; the engine implements it and records every step."""
 
@@ -30,6 +38,9 @@ class RunContext(Protocol):
 
     def custom_task(self, task_id: str, task_type: str, phase: str, payload: Any) -> None:
         """Emit CUSTOM_TASK_STARTED / _IN_PROGRESS / _COMPLETED with a JSON snapshot payload."""
+
+    def custom_task_patch(self, task_id: str, task_type: str, ops: list[dict[str, Any]]) -> None:
+        """Emit CUSTOM_TASK_IN_PROGRESS whose payload patches the last snapshot (RFC 6902 plus `append`)."""
 
     def log(self, message: str, level: str = "INFO") -> None:
         """Write a log line of this run."""

@@ -55,7 +55,7 @@ class Store:
         managed = self._add_deployment("managed-demo", started, ["managed-demo-worker-1"], active=True)
         managed.managed = ManagedState(
             service_id=stable_id("service", "managed-demo"),
-            spec=managed_spec("https://github.com/example/workflows-demo", "main", "worker:main", None),
+            spec=managed_spec("https://github.com/example/workflows-demo", "main"),
             resources=resources(None),
             created_at=started,
             updated_at=started,
@@ -198,31 +198,33 @@ class Store:
 
 
 def managed_spec(
-    github_url: str, revision: str | None, entrypoint: str | None, working_dir: str | None
+    github_url: str | None,
+    revision: str | None,
+    archive_id: str | None = None,
+    backend_spec: dict[str, Any] | None = None,
+    requested_roles: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A managed deployment's `DeploymentWorkerSpecResponse`."""
+    """A managed deployment's `DeploymentWorkerSpecResponse`, built from a repository or an uploaded archive."""
     return {
-        "github_url": github_url,
+        "github_url": github_url or "",
         "type": "workflows_worker",
         "revision": revision,
-        "entrypoint": entrypoint,
-        "working_dir": working_dir,
+        "archive_id": archive_id,
+        "backend_spec": {
+            "type": "mistral_cloud",
+            "build_directory": None,
+            "dockerfile_path": None,
+            "secrets": None,
+            **(backend_spec or {}),
+        },
+        "requested_roles": requested_roles,
         "restarted_at": None,
-        "commit_sha": "0" * 40,
-        "commit": {"sha": "0" * 40, "message": "sandbox build", "author": None, "html_url": None},
+        "commit": None
+        if github_url is None
+        else {"sha": "0" * 40, "message": "sandbox build", "author": None, "html_url": None},
     }
 
 
-def resources(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """`DeploymentResourceConfig` with sandbox defaults for the fields not given."""
-    base: dict[str, Any] = {
-        "replicas": 1,
-        "cpu_request": "250m",
-        "cpu_limit": "1",
-        "memory_request": "256Mi",
-        "memory_limit": "1Gi",
-    }
-    for key, value in (raw or {}).items():
-        if value is not None:
-            base[key] = value
-    return base
+def resources(replicas: int | None) -> dict[str, Any]:
+    """`DeploymentResourceConfig`: the live API sizes workers by `replicas` only."""
+    return {"replicas": 1 if replicas is None else replicas}

@@ -10,6 +10,9 @@ from .ids import nanos
 from .models import ExecutionRecord, RunRecord, StreamEvent
 from .store import Store
 
+# `WorkflowExecutionTraceEvent`: a span's events carry no progress fields (those are for /trace/events only).
+TRACE_EVENT_KEYS = frozenset({"type", "name", "id", "timestamp_unix_nano", "attributes", "internal"})
+
 
 def _span_id(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:16]
@@ -134,7 +137,10 @@ def summary_tree(store: Store, execution: ExecutionRecord, run: RunRecord) -> di
             "run_id": run.run_id,
             "status": run.status,
         },
-        "events": trace_events(store, execution, run, False, False),
+        "events": [
+            {k: v for k, v in e.items() if k in TRACE_EVENT_KEYS}
+            for e in trace_events(store, execution, run, False, False)
+        ],
         "children": children,
     }
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,16 +20,23 @@ from ..params import paginate, parse_body, parse_query
 from ..runtime import Sandbox, sandbox_of
 from ..sse import sse_response
 from ..store import managed_spec, resources
-from . import streaming
+from . import archives, streaming
 from .paths import P
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+LocationType = Literal["local", "k8s", "managed"]
+CREATOR = "sandbox-user"
 
 
 class ListDeploymentsQuery(BaseModel):
     active_only: bool = True
     is_hardened: bool | None = None
     workflow_name: str | None = None
+    created_by: str | None = None
+    owner: str | None = None
+    location_types: list[LocationType] | None = None
+    repository_url: str | None = None
+    dockerfile_path: str | None = None
     search: str | None = None
     order_by: Literal["updated_at", "created_at"] | None = None
     order: Literal["asc", "desc"] = "desc"
@@ -49,6 +56,7 @@ class WorkersQuery(BaseModel):
 
 
 class DeploymentLogsQuery(BaseModel):
+    log_type: Literal["build", "runtime"] | None = None
     worker_name: str | None = None
     workflow_name: str | None = None
     after: datetime | None = None
@@ -58,19 +66,44 @@ class DeploymentLogsQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=100)
 
 
+class SecretBinding(BaseModel):
+    env_var_name: str
+    reference: str
+
+
+class BackendSpecInput(BaseModel):
+    """`DeploymentMistralCloudBackendSpec`: where and how the platform builds the worker image."""
+
+    type: Literal["mistral_cloud", "koyeb"] = "mistral_cloud"
+    build_directory: str | None = None
+    dockerfile_path: str | None = None
+    secrets: list[SecretBinding] | None = None
+
+
 class SpecInput(BaseModel):
-    github_url: str
-    revision: str | None = "main"
-    entrypoint: str | None = "worker:main"
-    working_dir: str | None = None
+    """`DeploymentWorkerSpecInput`: code from a repository (`github_url`) or an uploaded archive (`archive_id`).
+
+    The 2.x fields `entrypoint` and `working_dir` are not part of the live API and are ignored, like any
+    unknown field.
+    """
+
+    github_url: str | None = None
+    revision: str | None = None
+    archive_id: str | None = None
+    backend_spec: BackendSpecInput | None = None
+    requested_roles: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SpecInput:
+        if (self.github_url is None) == (self.archive_id is None):
+            raise ValueError("give exactly one of github_url (a repository) or archive_id (an uploaded archive)")
+        return self
 
 
 class ResourcesInput(BaseModel):
+    """`DeploymentResourceConfig`: the 2.x `cpu_*`/`memory_*` fields are not part of the live API (ignored)."""
+
     replicas: int | None = Field(default=None, ge=0)
-    cpu_request: str | None = None
-    cpu_limit: str | None = None
-    memory_request: str | None = None
-    memory_limit: str | None = None
 
 
 class CreateBody(BaseModel):
@@ -88,15 +121,22 @@ class CreateBody(BaseModel):
 
 
 class SpecUpdate(BaseModel):
+    """`WorkflowsWorkerSpecUpdate`: only the fields sent change."""
+
     github_url: str | None = None
     revision: str | None = None
-    entrypoint: str | None = None
-    working_dir: str | None = None
+    archive_id: str | None = None
+    backend_spec: BackendSpecInput | None = None
+    requested_roles: list[str] | None = None
 
 
 class UpdateBody(BaseModel):
     spec: SpecUpdate | None = None
     resources: ResourcesInput | None = None
+
+
+class UnhardenQuery(BaseModel):
+    workspace_id: UUID | None = None
 
 
 async def list_deployments(request: Request) -> Response:
@@ -110,6 +150,7 @@ async def list_deployments(request: Request) -> Response:
         and (q.is_hardened is None or d.is_hardened == q.is_hardened)
         and (not q.search or q.search.lower() in d.name.lower())
         and (q.workflow_name is None or _serves(sandbox, d, q.workflow_name))
+        and _matches_managed(d, q)
     ]
     if q.order_by is None:
         items.sort(key=lambda d: d.created_at)
@@ -124,6 +165,20 @@ async def list_deployments(request: Request) -> Response:
             "next_cursor": next_cursor,
             "workspace_id": str(q.workspace_id or WORKSPACE_ID),
         }
+    )
+
+
+def _matches_managed(deployment: DeploymentRecord, q: ListDeploymentsQuery) -> bool:
+    """The filters on who made a deployment, where it runs and what it builds from."""
+    managed = deployment.managed
+    spec = managed.spec if managed is not None else {}
+    location: LocationType = "managed" if managed is not None else "local"
+    return (
+        (q.location_types is None or location in q.location_types)
+        and (q.created_by is None or (managed is not None and q.created_by == CREATOR))
+        and (q.owner is None or (managed is not None and q.owner == CREATOR))
+        and (q.repository_url is None or spec.get("github_url") == q.repository_url)
+        and (q.dockerfile_path is None or (spec.get("backend_spec") or {}).get("dockerfile_path") == q.dockerfile_path)
     )
 
 
@@ -163,6 +218,7 @@ async def get_logs(request: Request) -> Response:
         r
         for r in sandbox.store.logs
         if r.deployment_name == deployment.name
+        and q.log_type != "build"  # the sandbox builds nothing: every line is a runtime log
         and (q.worker_name is None or r.worker_name == q.worker_name)
         and (q.workflow_name is None or r.workflow_name == q.workflow_name)
     ]
@@ -204,8 +260,14 @@ async def create_deployment(request: Request) -> Response:
         is_hardened=body.hardened,
         managed=ManagedState(
             service_id=stable_id("service", body.name),
-            spec=managed_spec(body.spec.github_url, body.spec.revision, body.spec.entrypoint, body.spec.working_dir),
-            resources=resources(body.resources.model_dump() if body.resources else None),
+            spec=managed_spec(
+                body.spec.github_url,
+                body.spec.revision or ("main" if body.spec.github_url else None),
+                body.spec.archive_id,
+                body.spec.backend_spec.model_dump() if body.spec.backend_spec else None,
+                body.spec.requested_roles,
+            ),
+            resources=resources(body.resources.replicas if body.resources else None),
             created_at=stamp,
             updated_at=stamp,
             hardened=body.hardened,
@@ -227,12 +289,29 @@ async def update_deployment(request: Request) -> Response:
     deployment, managed = _managed(sandbox, request.path_params["name"])
     body = await parse_body(request, UpdateBody)
     if body.spec is not None:
-        for key, value in body.spec.model_dump(exclude_none=True).items():
-            managed.spec[key] = value
-    if body.resources is not None:
-        managed.resources = resources({**managed.resources, **body.resources.model_dump(exclude_none=True)})
+        managed.spec = _updated_spec(managed.spec, body.spec.model_dump(exclude_none=True))
+    if body.resources is not None and body.resources.replicas is not None:
+        managed.resources = resources(body.resources.replicas)
     _touch(deployment, managed)
     return _accepted(sandbox, deployment, f"Rollout of {deployment.name} started")
+
+
+def _updated_spec(spec: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The spec with `changes` applied; a new code source (repository or archive) replaces the other one."""
+    fields = {
+        "github_url": spec["github_url"] or None,
+        "revision": spec["revision"],
+        "archive_id": spec["archive_id"],
+        "backend_spec": {**spec["backend_spec"], **changes.pop("backend_spec", {})},
+        "requested_roles": spec["requested_roles"],
+    }
+    if "github_url" in changes:
+        fields["archive_id"] = None
+    if "archive_id" in changes:
+        fields["github_url"] = None
+    updated = managed_spec(**{**fields, **changes})
+    updated["restarted_at"] = spec["restarted_at"]
+    return updated
 
 
 async def delete_deployment(request: Request) -> Response:
@@ -282,6 +361,33 @@ async def restart_deployment(request: Request) -> Response:
     return _accepted(sandbox, deployment, f"Managed deployment {deployment.name} restarting")
 
 
+async def get_archive(request: Request) -> Response:
+    """GET /deployments/{name}/archive: the uploaded archive a managed deployment builds from, with a signed
+    download URL (valid 24 h); 404 for one built from a repository, like the live API."""
+    sandbox = sandbox_of(request)
+    deployment = sandbox.store.deployment(request.path_params["name"])
+    archive_id = deployment.managed.spec["archive_id"] if deployment.managed is not None else None
+    if archive_id is None:
+        raise ApiError(404, {"detail": f"Deployment '{deployment.name}' does not build from an uploaded archive"})
+    return JSONResponse({"archive_id": archive_id, "download_url": archives.archive_url(request, archive_id)})
+
+
+async def unharden(request: Request) -> Response:
+    """POST /deployments/{deployment_id}/unharden: 204; the deployment (found by id, not name) is no longer
+    hardened. Idempotent. `workspace_id` scopes the lookup: another workspace's id is not found."""
+    sandbox = sandbox_of(request)
+    raw_id = request.path_params["deployment_id"]
+    q = parse_query(request, UnhardenQuery)
+    deployment = next((d for d in sandbox.store.deployments.values() if d.id == raw_id), None)
+    if deployment is None or (q.workspace_id is not None and str(q.workspace_id) != WORKSPACE_ID):
+        raise ApiError(404, {"detail": f"Deployment '{raw_id}' not found"})
+    deployment.is_hardened = False
+    if deployment.managed is not None:
+        deployment.managed.hardened = False
+    sandbox.store.add_log(f"Deployment {deployment.name} unhardened", deployment=deployment.name)
+    return Response(status_code=204)
+
+
 class DeploymentLogsStreamQuery(BaseModel):
     worker_name: str | None = None
     workflow_name: str | None = None
@@ -325,4 +431,7 @@ ROUTES = [
     Route(P + "/deployments/{name}/workers", list_workers, methods=["GET"]),
     Route(P + "/deployments/{name}/logs", get_logs, methods=["GET"]),
     Route(P + "/deployments/{name}/logs/stream", deployment_logs_stream, methods=["GET"]),
+    Route(P + "/deployments/{name}/archive", get_archive, methods=["GET"]),
+    Route(P + "/deployments/{deployment_id}/unharden", unharden, methods=["POST"]),
+    *archives.ROUTES,
 ]

@@ -83,6 +83,32 @@ def _like(pattern: str, value: str | None) -> bool:
     return pattern == "*" or fnmatch.fnmatchcase(value or "", pattern)
 
 
+def _same(value: Any, wanted: Any) -> bool:
+    """A metadata value against a filter: JSON filters compare as JSON, query-string ones as text."""
+    return value == wanted or (isinstance(wanted, str) and not isinstance(value, str) and json.dumps(value) == wanted)
+
+
+def _metadata_filters(request: Request, q: EventsStreamQuery) -> dict[str, Any]:
+    """`metadata_filters`, in either form clients send it.
+
+    The official SDK serialises the object form-exploded (`?deployment_name=x`: every query key that is not a
+    declared parameter); the docs show it as JSON (`?metadata_filters={"deployment_name":"x"}`). Both count.
+    """
+    declared = {info.alias or name for name, info in EventsStreamQuery.model_fields.items()}
+    filters: dict[str, Any] = {k: v for k, v in request.query_params.items() if k not in declared}
+    if q.metadata_filters:
+        try:
+            parsed = json.loads(q.metadata_filters)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise one_validation_error(
+                ["query", "metadata_filters"], "Input should be a JSON object", "dict_type", q.metadata_filters
+            )
+        filters.update(parsed)
+    return filters
+
+
 def _events_filter(q: EventsStreamQuery, metadata: dict[str, Any]) -> Callable[[StreamEvent], bool]:
     def keep(e: StreamEvent) -> bool:
         is_workflow = e.event_type.startswith("WORKFLOW_")
@@ -96,7 +122,7 @@ def _events_filter(q: EventsStreamQuery, metadata: dict[str, Any]) -> Callable[[
             and _like(q.parent_workflow_exec_id, e.parent_execution_id)
             and _like(q.stream, e.stream)
             and (not q.workflow_event_types or e.event_type in q.workflow_event_types)
-            and all(e.metadata.get(k) == v for k, v in metadata.items())
+            and all(k in e.metadata and _same(e.metadata[k], v) for k, v in metadata.items())
         )
 
     return keep
@@ -109,16 +135,7 @@ async def events_stream(request: Request) -> Response:
     """
     sandbox = sandbox_of(request)
     q = parse_query(request, EventsStreamQuery)
-    metadata: dict[str, Any] = {}
-    if q.metadata_filters:
-        try:
-            metadata = json.loads(q.metadata_filters)
-        except ValueError:
-            metadata = None  # type: ignore[assignment]
-        if not isinstance(metadata, dict):
-            raise one_validation_error(
-                ["query", "metadata_filters"], "Input should be a JSON object", "dict_type", q.metadata_filters
-            )
+    metadata = _metadata_filters(request, q)
     header = streaming.seq(request.headers.get("last-event-id"), "last-event-id")
     start = header + 1 if header is not None else q.start_seq
     keep = _events_filter(q, metadata)

@@ -44,10 +44,18 @@ def execution_of(request: Request) -> tuple[Sandbox, ExecutionRecord]:
     return sandbox, sandbox.store.execution(request.path_params["execution_id"])
 
 
+class GetExecutionQuery(BaseModel):
+    include_search_keys: bool = False
+
+
 async def get_execution(request: Request) -> Response:
-    """GET /executions/{execution_id}: the latest run's status and result."""
+    """GET /executions/{execution_id}: the latest run's status and result (and its search keys on request)."""
     _, execution = execution_of(request)
-    return JSONResponse(execution.to_json())
+    q = parse_query(request, GetExecutionQuery)
+    body = execution.to_json()
+    if q.include_search_keys:
+        body["search_keys"] = execution.search_keys(execution.current)
+    return JSONResponse(body)
 
 
 def history_json(execution: ExecutionRecord, run: RunRecord) -> dict[str, Any]:

@@ -46,16 +46,6 @@ class HistoryQuery(BaseModel):
     decode_payloads: bool = False
 
 
-def _search_attributes(execution: ExecutionRecord, run: RunRecord) -> dict[str, str]:
-    return {
-        "workflow_name": execution.workflow_name,
-        "deployment_name": execution.deployment_name,
-        "execution_id": execution.execution_id,
-        "schedule_id": execution.schedule_id or "",
-        "status": run.status,
-    }
-
-
 def _keep(sandbox: Sandbox, q: ListRunsQuery, execution: ExecutionRecord, run: RunRecord) -> bool:
     store = sandbox.store
     workflow = store.workflows.get(execution.workflow_id)
@@ -73,7 +63,7 @@ def _keep(sandbox: Sandbox, q: ListRunsQuery, execution: ExecutionRecord, run: R
         not q.workflow_tags or (workflow is not None and set(q.workflow_tags) <= set(workflow.tags)),
         q.include_internal or workflow is None or not workflow.is_technical,
     ]
-    attributes = _search_attributes(execution, run)
+    attributes = execution.search_keys(run)
     for pair in q.search_key or []:
         key, _, value = pair.partition(":")
         checks.append(attributes.get(key) == value)

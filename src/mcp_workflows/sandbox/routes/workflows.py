@@ -37,6 +37,20 @@ class ListWorkflowsQuery(BaseModel):
     search: str | None = None
 
 
+def _clean_tags(tags: list[str]) -> list[str]:
+    """Trim, reject empty or over-long tags, drop duplicates (upstream tag rules)."""
+    cleaned: list[str] = []
+    for tag in tags:
+        text = tag.strip()
+        if not text:
+            raise ValueError("tags must not be empty")
+        if len(text) > 100:
+            raise ValueError("a tag is at most 100 characters")
+        if text not in cleaned:
+            cleaned.append(text)
+    return cleaned
+
+
 class UpdateWorkflowBody(BaseModel):
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     description: str | None = None
@@ -45,20 +59,19 @@ class UpdateWorkflowBody(BaseModel):
 
     @field_validator("tags")
     @classmethod
-    def _clean_tags(cls, tags: list[str] | None) -> list[str] | None:
-        """Trim, reject empty or over-long tags, drop duplicates (upstream tag rules)."""
-        if tags is None:
-            return None
-        cleaned: list[str] = []
-        for tag in tags:
-            text = tag.strip()
-            if not text:
-                raise ValueError("tags must not be empty")
-            if len(text) > 100:
-                raise ValueError("a tag is at most 100 characters")
-            if text not in cleaned:
-                cleaned.append(text)
-        return cleaned
+    def _valid_tags(cls, tags: list[str] | None) -> list[str] | None:
+        return None if tags is None else _clean_tags(tags)
+
+
+class AddTagsBody(BaseModel):
+    """`WorkflowTagsAddRequest`."""
+
+    tags: list[str]
+
+    @field_validator("tags")
+    @classmethod
+    def _valid_tags(cls, tags: list[str]) -> list[str]:
+        return _clean_tags(tags)
 
 
 class BulkBody(BaseModel):
@@ -67,6 +80,7 @@ class BulkBody(BaseModel):
 
 class ListRegistrationsQuery(BaseModel):
     workflow_id: uuid.UUID | None = None
+    workflow_name: str | None = None
     task_queue: str | None = None
     active_only: bool = False
     include_shared: bool = True
@@ -168,6 +182,15 @@ async def update_workflow(request: Request) -> Response:
     return JSONResponse({"workflow": wf.to_workflow()})
 
 
+async def add_tags(request: Request) -> Response:
+    """POST /v1/workflows/{workflow_identifier}/tags: 204; the tags are added after the existing ones, which stay."""
+    sandbox = sandbox_of(request)
+    wf = sandbox.store.workflow(request.path_params["workflow_identifier"])
+    body = await parse_body(request, AddTagsBody)
+    wf.tags = wf.tags + [tag for tag in body.tags if tag not in wf.tags]
+    return Response(status_code=204)
+
+
 def _set_archived(request: Request, archived: bool) -> Response:
     sandbox = sandbox_of(request)
     wf = sandbox.store.workflow(request.path_params["workflow_identifier"])
@@ -210,9 +233,14 @@ async def bulk_unarchive(request: Request) -> Response:
     return await _bulk(request, False, "unarchived")
 
 
-def _registration_json(sandbox: Sandbox, reg: RegistrationRecord, with_workflow: bool) -> dict[str, Any]:
+def _registration_json(
+    sandbox: Sandbox, reg: RegistrationRecord, with_workflow: bool, with_status: bool
+) -> dict[str, Any]:
+    """`WorkflowRegistration`; `with_status` gives `WorkflowRegistrationWithWorkerStatus` (with `active`), which
+    only the single-registration read returns: list rows tell active ones apart by `active_only=true`."""
     wf = sandbox.store.workflows[reg.workflow_id]
-    return reg.to_json(wf if with_workflow else None, sandbox.store.registration_active(reg))
+    active = sandbox.store.registration_active(reg) if with_status else None
+    return reg.to_json(wf if with_workflow else None, active)
 
 
 async def list_registrations(request: Request) -> Response:
@@ -224,6 +252,8 @@ async def list_registrations(request: Request) -> Response:
     for reg in store.registrations.values():
         wf = store.workflows[reg.workflow_id]
         if q.workflow_id is not None and reg.workflow_id != str(q.workflow_id):
+            continue
+        if q.workflow_name is not None and wf.name != q.workflow_name:
             continue
         if q.task_queue is not None and reg.deployment_name != q.task_queue:
             continue
@@ -243,7 +273,7 @@ async def list_registrations(request: Request) -> Response:
         items.append(reg)
     items.sort(key=lambda r: store.workflows[r.workflow_id].name)
     page, next_cursor = paginate(items, q.cursor, q.limit)
-    regs = [_registration_json(sandbox, r, q.with_workflow) for r in page]
+    regs = [_registration_json(sandbox, r, q.with_workflow, with_status=False) for r in page]
     return JSONResponse({"workflow_registrations": regs, "next_cursor": next_cursor, "workflow_versions": regs})
 
 
@@ -260,7 +290,7 @@ async def get_registration(request: Request) -> Response:
     sandbox = sandbox_of(request)
     q = parse_query(request, GetRegistrationQuery)
     reg = _registration(sandbox, request.path_params["workflow_registration_id"])
-    body = _registration_json(sandbox, reg, q.with_workflow)
+    body = _registration_json(sandbox, reg, q.with_workflow, with_status=True)
     return JSONResponse({"workflow_registration": body, "workflow_version": body})
 
 
@@ -336,6 +366,7 @@ ROUTES = [
     Route(P + "/registrations/{workflow_registration_id}/execute", execute_registration, methods=["POST"]),
     Route(P + "/{workflow_identifier}", get_workflow, methods=["GET"]),
     Route(P + "/{workflow_identifier}", update_workflow, methods=["PUT"]),
+    Route(P + "/{workflow_identifier}/tags", add_tags, methods=["POST"]),
     Route(P + "/{workflow_identifier}/archive", archive_workflow, methods=["PUT"]),
     Route(P + "/{workflow_identifier}/unarchive", unarchive_workflow, methods=["PUT"]),
     Route(P + "/{workflow_identifier}/execute", execute_workflow, methods=["POST"]),
