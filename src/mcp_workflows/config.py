@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     )
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
+    sandbox_keep_executions: int = Field(
+        default=1000, ge=1, description="Ended sandbox executions kept in memory; older ones are evicted."
+    )
     read_only: bool = Field(default=False, description="Register read tools only.")
     allow_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names allowed.")
     deny_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names refused.")

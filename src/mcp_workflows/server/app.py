@@ -193,7 +193,12 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             from mcp_workflows.sandbox import SandboxConfig, running_sandbox
 
             base_url = await stack.enter_async_context(
-                running_sandbox(SandboxConfig(time_scale=settings.sandbox_time_scale), port=settings.sandbox_port)
+                running_sandbox(
+                    SandboxConfig(
+                        time_scale=settings.sandbox_time_scale, keep_executions=settings.sandbox_keep_executions
+                    ),
+                    port=settings.sandbox_port,
+                )
             )
             api_key = SANDBOX_API_KEY
         else:
