@@ -8,11 +8,14 @@ it refuses anything outside the subset it knows, so a manifest it cannot read fa
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import importlib.util
 import inspect
 import json
 import os
 import re
+import runpy
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -111,21 +114,19 @@ def serve_args(args: list[str]) -> argparse.Namespace:
     return namespace
 
 
-def program_args(command: str, args: list[str]) -> list[str]:
-    """The arguments mcp-workflows itself receives, run directly or through uvx."""
-    if Path(command).name == PROGRAM:
-        return list(args)
-    assert Path(command).name == "uvx", f"run {PROGRAM} directly or through uvx, not {command!r}"
-    rest = list(args)
-    while rest and rest[0].startswith("-"):
-        option = rest.pop(0)
-        assert option in ("--from", "--python"), f"unexpected uvx option {option}"
-        value = rest.pop(0)
-        if option == "--from":
-            assert value in (PROGRAM, f"{PROGRAM}=={VERSION}"), f"uvx --from {value}: pin {PROGRAM}=={VERSION}"
-    assert rest, "uvx is given no program"
-    assert rest[0] in (PROGRAM, f"{PROGRAM}@{VERSION}"), f"uvx runs {rest[0]!r}, not {PROGRAM}"
-    return rest[1:]
+# Clients start servers without the user's PATH or an activated venv: they run the venv's
+# `mcp-workflows` by its absolute path, a placeholder where the client has no variable for it.
+VENV_COMMAND = re.compile(r"(?P<root><[^<>]+>|\$\{workspaceFolder\})/\.venv/bin/mcp-workflows")
+WORKSPACE_CLIENTS = {"vscode.mcp.json", "cursor.mcp.json"}  # they expand ${workspaceFolder}
+
+
+def client_program_args(relative: str, command: str, args: list[str]) -> list[str]:
+    """The arguments mcp-workflows itself receives from a client configuration."""
+    match = VENV_COMMAND.fullmatch(command)
+    assert match, f"{relative}: run the venv's {PROGRAM} by its absolute path, not {command!r}"
+    if match["root"].startswith("${"):
+        assert relative in WORKSPACE_CLIENTS, f"{relative}: this client expands no ${{workspaceFolder}}"
+    return list(args)
 
 
 def client_servers(relative: str) -> dict[str, Any]:
@@ -179,7 +180,7 @@ def test_manifest_readme_describes_every_file() -> None:
 @pytest.mark.parametrize("relative", CLIENT_CONFIGS)
 def test_client_config_runs_serve_with_known_variables(relative: str) -> None:
     for server in client_servers(relative).values():
-        namespace = serve_args(program_args(server["command"], server["args"]))
+        namespace = serve_args(client_program_args(relative, server["command"], server["args"]))
         assert namespace.transport == "stdio"
         env: dict[str, str] = server.get("env", {})
         assert set(env) <= DOCUMENTED, f"unknown variables in {relative}: {set(env) - DOCUMENTED}"
@@ -254,32 +255,68 @@ def test_registry_entry_matches_the_package() -> None:
 # --- MCPB bundle ---------------------------------------------------------------------------------
 
 
-def test_bundle_manifest_marks_the_key_sensitive_and_runs_this_version() -> None:
+def test_bundle_manifest_runs_its_own_source_with_uv() -> None:
     data = load_json("mcpb/manifest.json")
-    assert data["manifest_version"] in ("0.3", "0.4")
+    assert data["manifest_version"] == "0.4", "type uv (a bundle that carries its source) needs manifest 0.4"
+    assert data["$schema"].endswith("mcpb-manifest-v0.4.schema.json")
     assert data["version"] == VERSION
     assert {"name", "version", "description", "author", "server"} <= set(data)
     server = data["server"]
-    assert server["type"] in ("python", "uv")
-    assert server["entry_point"]
-    assert (REPO / server["entry_point"]).is_file(), "entry_point is a file of this repository"
+    assert server["type"] == "uv"
+    assert (MANIFESTS / "mcpb" / server["entry_point"]).is_file(), "the entry point ships in the bundle"
     config = server["mcp_config"]
-    assert config["args"][:2] == ["--from", f"{PROGRAM}=={VERSION}"], "the bundle runs its own version"
-    serve_args(program_args(config["command"], config["args"]))
+    assert config["command"] == "uv"
+    run, *options, script = config["args"]
+    assert run == "run"
+    assert options[options.index("--directory") + 1] == "${__dirname}", "uv runs the bundle's own project"
+    assert "--frozen" in options, "the bundle's uv.lock decides the versions"
+    assert script == server["entry_point"]
 
+
+@pytest.mark.parametrize(("argv", "expected"), [([], ["serve"]), (["serve", "--sandbox"], ["serve", "--sandbox"])])
+def test_bundle_entry_point_serves_by_default(
+    argv: list[str], expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = MANIFESTS / "mcpb" / load_json("mcpb/manifest.json")["server"]["entry_point"]
+    received: list[list[str]] = []
+    monkeypatch.setattr(cli, "main", received.append)
+    monkeypatch.setattr(sys, "argv", [str(entry), *argv])
+    runpy.run_path(str(entry), run_name="__main__")
+    assert received == [expected]
+    serve_args(received[0])
+
+
+def test_bundle_settings_reach_the_server_as_real_values() -> None:
+    data = load_json("mcpb/manifest.json")
     user_config = data["user_config"]
     key = user_config["mistral_api_key"]
     assert key["type"] == "string"
     assert key["sensitive"] is True
-    assert key["required"] is True
+    sandbox = user_config["sandbox"]
+    assert sandbox["type"] == "boolean"
+    assert sandbox["default"] is False
     for name, option in user_config.items():
         assert {"type", "title", "description"} <= set(option), f"user_config.{name} lacks type/title/description"
+        # A host leaves ${user_config.x} as it is when x has no value: a default keeps the
+        # placeholder itself from reaching the server as a key or a flag.
+        assert option.get("required") or "default" in option, f"user_config.{name}: optional without a default"
 
-    env: dict[str, str] = config["env"]
+    env: dict[str, str] = data["server"]["mcp_config"]["env"]
     assert set(env) <= DOCUMENTED
     assert env["MISTRAL_API_KEY"] == "${user_config.mistral_api_key}"
-    referenced = set(re.findall(r"\$\{user_config\.([^}]+)\}", json.dumps(config)))
+    assert env["MCP_WORKFLOWS_SANDBOX"] == "${user_config.sandbox}"
+    referenced = set(re.findall(r"\$\{user_config\.([^}]+)\}", json.dumps(data["server"])))
     assert referenced <= set(user_config), f"undeclared user_config {referenced - set(user_config)}"
+
+
+def test_an_empty_key_is_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundle passes an unset key as an empty string: that must read as missing, not as a key."""
+    monkeypatch.setenv("MISTRAL_API_KEY", "")
+    assert Settings().api_key is None
+    monkeypatch.setenv("MISTRAL_API_KEY", "  ")
+    assert Settings().api_key is None
+    monkeypatch.setenv("MISTRAL_API_KEY", "k")
+    assert Settings().api_key is not None
 
 
 # --- container image -----------------------------------------------------------------------------
@@ -512,6 +549,23 @@ def test_deployment_runs_the_image_command_with_probes_secret_and_limits() -> No
     assert security["allowPrivilegeEscalation"] is False
 
 
+def test_the_state_folder_is_writable_by_the_image_user_and_in_the_pod() -> None:
+    """The server remembers spent confirmations on disk; uid 10001 has no home, and the pod's root
+    filesystem is read-only, so the image names a folder it owns and the pod mounts a volume there."""
+    pairs = [pair for keyword, rest in dockerfile() if keyword == "ENV" for pair in rest.split()]
+    env = dict(pair.split("=", 1) for pair in pairs)
+    state_dir = env["MCP_WORKFLOWS_STATE_DIR"]
+    assert "MCP_WORKFLOWS_STATE_DIR" in DOCUMENTED
+    uid = docker_arg("USER").split(":")[0]
+    runs = " ".join(rest for keyword, rest in dockerfile() if keyword == "RUN")
+    assert re.search(rf"install -d -o {uid} -g \d+ -m 0700 {re.escape(state_dir)}\b", runs), "owned by the image user"
+    _, pod, container = pod_and_container()
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    assert state_dir in mounts, "the read-only root filesystem needs a volume for the state folder"
+    volumes = {volume["name"]: volume for volume in pod["spec"]["volumes"]}
+    assert "emptyDir" in volumes[mounts[state_dir]]
+
+
 def test_service_targets_the_container_port() -> None:
     _, pod, container = pod_and_container()
     service = kube("service.yaml")
@@ -556,3 +610,37 @@ def test_unknown_toolset_is_a_start_up_error_listing_the_valid_ones() -> None:
     assert done.returncode == 2
     assert "'nope'" in done.stderr
     assert "executions" in done.stderr
+
+
+# --- container build context ---------------------------------------------------------------------
+
+
+def _ignore_rule_matches(pattern: str, path: str) -> bool:
+    """A .dockerignore pattern matches a path or one of its parent folders; `**/x` any component."""
+    parts = path.split("/")
+    if pattern.startswith("**/"):
+        return any(fnmatch.fnmatchcase(part, pattern[3:]) for part in parts)
+    return any(fnmatch.fnmatchcase("/".join(parts[: i + 1]), pattern) for i in range(len(parts)))
+
+
+def dockerignore_allows(path: str) -> bool:
+    """Whether the root .dockerignore sends path to the builder (the last matching rule wins)."""
+    allowed = True
+    for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        rule = line.strip()
+        if rule and not rule.startswith("#") and _ignore_rule_matches(rule.removeprefix("!").rstrip("/"), path):
+            allowed = rule.startswith("!")
+    return allowed
+
+
+def test_dockerignore_is_at_the_context_root_and_sends_only_what_the_image_copies() -> None:
+    assert not (MANIFESTS / "Dockerfile.dockerignore").exists(), "only BuildKit reads <Dockerfile>.dockerignore"
+    copied = [rest.split()[:-1] for keyword, rest in dockerfile() if keyword == "COPY"]
+    sources = [source for sources in copied for source in sources]
+    assert sources, "the Dockerfile copies the project"
+    for source in sources:
+        assert dockerignore_allows(source.rstrip("/")), f"COPY {source} is excluded by .dockerignore"
+    assert dockerignore_allows("src/mcp_workflows/cli.py")
+    for private in (".venv/bin/python", ".git/config", "tools/node/node_modules/x", "dist/x.whl", ".env"):
+        assert not dockerignore_allows(private), f"{private} would be sent to the builder"
+    assert not dockerignore_allows("src/mcp_workflows/__pycache__/cli.cpython-311.pyc")

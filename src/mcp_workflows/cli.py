@@ -13,11 +13,14 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from mcp_workflows.config import Settings
+
+if TYPE_CHECKING:
+    from mcp_workflows.server.oauth import OAuthConfig
 
 logger = logging.getLogger("mcp_workflows")
 
@@ -59,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve HTTP beyond loopback without MCP_WORKFLOWS_HTTP_TOKENS (a proxy in front authenticates)",
     )
+    serve.add_argument("--oauth-issuer", help="accept JWT access tokens from this issuer (MCP_WORKFLOWS_OAUTH_ISSUER)")
+    serve.add_argument(
+        "--oauth-resource", help="this server's /mcp URL as clients reach it (MCP_WORKFLOWS_OAUTH_RESOURCE)"
+    )
+    serve.add_argument("--oauth-audience", help="aud tokens must carry; the resource by default")
+    serve.add_argument("--oauth-jwks-url", help="the issuer's keys; found in its metadata by default")
     serve.add_argument(
         "--confirm", help="confirmation per risk class, e.g. destructive=auto,execute=token (MCP_WORKFLOWS_CONFIRM)"
     )
@@ -148,28 +157,35 @@ def _serve(args: argparse.Namespace) -> None:
             sandbox_keep_executions=args.sandbox_keep_executions,
             confirm=args.confirm,
             stateless_http=args.stateless,
+            oauth_issuer=args.oauth_issuer,
+            oauth_resource=args.oauth_resource,
+            oauth_audience=args.oauth_audience,
+            oauth_jwks_url=args.oauth_jwks_url,
             **policy,
             **_selection(args),
         )
     )
-    if settings.needs_api_key and settings.api_key is None:
-        print(NO_KEY_MESSAGE, file=sys.stderr)
-        sys.exit(2)
+    keyless_sandbox = _keyless_sandbox(settings)
     tokens = settings.http_token_list
     if settings.stateless_http and args.transport != "http":
         print("mcp-workflows: stateless mode is for --transport http (stdio serves one client).", file=sys.stderr)
         sys.exit(2)
+    oauth = _oauth(settings, args.transport, tokens)
     if args.transport == "http":
         from mcp_workflows.server.http_app import exposure_problem
 
         if problem := exposure_problem(
-            args.host, tokens, allow_unauthenticated=args.allow_unauthenticated, sandbox=settings.sandbox
+            args.host,
+            tokens,
+            allow_unauthenticated=args.allow_unauthenticated,
+            sandbox=settings.sandbox or keyless_sandbox,
+            oauth=oauth is not None,
         ):
             print(f"mcp-workflows: {problem}", file=sys.stderr)
             sys.exit(2)
     from mcp_workflows.server.app import build_server
 
-    server = build_server(settings)
+    server = build_server(settings, oauth)
     if args.transport == "stdio":
         server.run()
         return
@@ -183,7 +199,50 @@ def _serve(args: argparse.Namespace) -> None:
         allowed_origins=args.allowed_origin,
         tokens=tokens,
         stateless=settings.stateless_http,
+        oauth=oauth,
     )
+
+
+def _oauth(settings: Settings, transport: str, tokens: list[str]) -> OAuthConfig | None:
+    """The OAuth configuration, checked; exits with one line saying what to change when it cannot work."""
+    from mcp_workflows.server.oauth import OAuthConfig, OAuthConfigError
+
+    try:
+        config = OAuthConfig.from_settings(settings)
+    except OAuthConfigError as exc:
+        print(f"mcp-workflows: {exc}", file=sys.stderr)
+        sys.exit(2)
+    if config is None:
+        return None
+    if transport != "http":
+        print("mcp-workflows: OAuth is for --transport http (over stdio the client runs the server).", file=sys.stderr)
+        sys.exit(2)
+    if tokens:
+        print(
+            "mcp-workflows: choose one way to authenticate HTTP callers: OAuth (MCP_WORKFLOWS_OAUTH_ISSUER) "
+            "or static bearer tokens (MCP_WORKFLOWS_HTTP_TOKENS), not both.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    return config
+
+
+def _keyless_sandbox(settings: Settings) -> bool:
+    """True when serving a separately started `mcp-workflows sandbox` (loopback, checked) without a key;
+    exits with the no-key message when a key is needed and missing."""
+    if not settings.needs_api_key or settings.api_key is not None:
+        return False
+    from mcp_workflows.local_sandbox import answers_as_sandbox
+    from mcp_workflows.loopback import is_loopback_url
+
+    if answers_as_sandbox(settings.base_url):
+        logger.info("MISTRAL_BASE_URL %s is an mcp-workflows sandbox: no key needed", settings.base_url)
+        return True
+    hint = ""
+    if is_loopback_url(settings.base_url):
+        hint = f" (MISTRAL_BASE_URL {settings.base_url} does not answer as an mcp-workflows sandbox.)"
+    print(NO_KEY_MESSAGE + hint, file=sys.stderr)
+    sys.exit(2)
 
 
 def _sandbox(args: argparse.Namespace) -> None:

@@ -79,12 +79,32 @@ class Settings(BaseSettings):
     http_tokens: SecretStr | None = Field(
         default=None, description="Comma-separated bearer tokens accepted on /mcp over HTTP (several allow rotation)."
     )
+    oauth_issuer: str | None = Field(
+        default=None,
+        description="OAuth authorization server (its issuer URL) whose JWT access tokens /mcp accepts over HTTP.",
+    )
+    oauth_resource: str | None = Field(
+        default=None,
+        description="This server's /mcp URL as clients reach it: the RFC 8707 resource tokens are issued for.",
+    )
+    oauth_audience: str | None = Field(
+        default=None, description="The aud claim access tokens must carry; the resource URL when unset."
+    )
+    oauth_jwks_url: str | None = Field(
+        default=None, description="The issuer's signing keys (JWKS); found in its metadata when unset."
+    )
     stateless_http: bool = Field(
         default=False, description="HTTP without sessions, so replicas behind a load balancer share the traffic."
     )
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_no_key(cls, value: object) -> object:
+        """`MISTRAL_API_KEY=` (an MCPB host passes an empty setting so) means no key, not an empty one."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("confirm")
     @classmethod

@@ -66,8 +66,8 @@ class HttpServer:
     The constructor only spawns it: `wait_ready()` before use, so several start up at once.
     """
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.port = free_port()
+    def __init__(self, args: list[str], env: dict[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
         self.stderr = tempfile.NamedTemporaryFile(prefix="mcp-http-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mcp_workflows", "serve", "--transport", "http", "--port", str(self.port), *args],

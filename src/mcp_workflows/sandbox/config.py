@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 FAULTS_ENV_VAR = "MCP_WORKFLOWS_SANDBOX_FAULTS"
+# What GET /_sandbox/health names itself, so `serve` can tell this sandbox from any other local server.
+SERVICE_NAME = "mcp-workflows-sandbox"
 
 FaultKind = Literal["latency", "status", "drop", "stall_stream", "end_stream_early"]
 

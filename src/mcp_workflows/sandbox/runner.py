@@ -69,7 +69,11 @@ def serve(host: str, port: int, config: SandboxConfig | None = None) -> None:
     if not config.faults.rules:
         config = config.model_copy(update={"faults": FaultConfig.from_env()})
     logging.basicConfig(stream=sys.stderr, level=logging.INFO)
-    logger.info("Mistral Workflows sandbox on http://%s:%s (any bearer token works)", host, port)
+    logger.info(
+        "Mistral Workflows sandbox on http://%s:%s (any bearer token works; `serve` pointed here needs no key)",
+        host,
+        port,
+    )
     # log_config=None: uvicorn's default config sends access logs to stdout; ours all go to stderr.
     uvicorn.run(
         create_app(config),

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -23,6 +23,7 @@ from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.chat_output import chat_result
+from mcp_workflows.server.guard.caller import may_use
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
     TokenSigner,
@@ -48,6 +49,9 @@ from mcp_workflows.server.results import (
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
+
+if TYPE_CHECKING:
+    from mcp_workflows.server.oauth import OAuthConfig
 
 logger = logging.getLogger("mcp_workflows.server")
 
@@ -78,7 +82,8 @@ class WorkflowsServer(MCPServer[AppState]):
         self._inputs = InputBridge()
 
     async def list_tools(self) -> list[MCPTool]:
-        return list(self._advertised().values())
+        # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
+        return [tool for name, tool in self._advertised().items() if may_use(self._specs[name].risk)]
 
     def _advertised(self) -> dict[str, MCPTool]:
         """The active tools as listed: their texts explain any inactive tool they name (cached per selection)."""
@@ -259,8 +264,9 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             )
             api_key = SANDBOX_API_KEY
         else:
-            assert settings.api_key is not None, "serve checks the key before starting"
-            api_key = settings.api_key.get_secret_value()
+            # No key only reaches here for a local `mcp-workflows sandbox` (the CLI checks it answers
+            # as one); like the in-process sandbox, it takes any bearer token.
+            api_key = settings.api_key.get_secret_value() if settings.api_key else SANDBOX_API_KEY
         api = await stack.enter_async_context(
             WorkflowsClient(
                 base_url=base_url,
@@ -282,10 +288,16 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         )
 
 
-def build_server(settings: Settings) -> WorkflowsServer:
-    """The MCP server for these settings, exposing the tools its configuration selects."""
+def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
+    """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
+    with oauth, it accepts only access tokens that configuration trusts."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
+    auth: dict[str, Any] = {}
+    if oauth is not None:  # imported only when used: start-up time is measured
+        from mcp_workflows.server.oauth import server_auth
+
+        auth = server_auth(oauth)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -301,4 +313,5 @@ def build_server(settings: Settings) -> WorkflowsServer:
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        **auth,
     )

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..config import FaultConfig
+from ..config import SERVICE_NAME, FaultConfig
 from ..errors import validation_error
 from ..params import read_json
 from ..runtime import sandbox_of
@@ -42,8 +42,8 @@ async def reset(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    """GET /_sandbox/health."""
-    return JSONResponse({"status": "ok"})
+    """GET /_sandbox/health: also names the service, which lets `serve` start without a key on it."""
+    return JSONResponse({"status": "ok", "service": SERVICE_NAME})
 
 
 ROUTES = [

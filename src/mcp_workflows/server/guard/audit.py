@@ -1,8 +1,8 @@
 """One JSON line on stderr for every write, destructive and execute call.
 
-Lines carry time, tool, risk class, target ids, the confirmation path and the outcome; never the
-API key, and never workflow inputs or outputs (they may hold personal data) unless the operator
-asks for payloads with --audit-payloads.
+Lines carry time, the caller's subject, tool, risk class, target ids, the confirmation path and
+the outcome; never the API key, and never workflow inputs or outputs (they may hold personal data)
+unless the operator asks for payloads with --audit-payloads.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import sys
 import time
 from collections.abc import Mapping
 from typing import Any
+
+from mcp_workflows.server.guard.caller import caller_subject
 
 AUDIT_LOGGER = "mcp_workflows.audit"
 _logger = logging.getLogger(AUDIT_LOGGER)
@@ -42,6 +44,7 @@ def audit(
     record: dict[str, Any] = {
         "audit": "mcp-workflows",
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "subject": caller_subject(),  # who called over HTTP (token subject); null on stdio
         "tool": tool,
         "risk": risk,
         "targets": dict(targets),

@@ -1,5 +1,5 @@
-"""Every tool call passes this gate: scope rules and caps before it runs; listings trimmed to
-the scope and accounting after.
+"""Every tool call passes this gate: the caller's OAuth scopes, scope rules and caps before it
+runs; listings trimmed to the scope and accounting after.
 
 The server applies it centrally (server/app.py), so a tool cannot forget a rule. Confirmation
 is a separate step of guarded tools (guard/confirmation.py), because only the tool knows what to
@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import Risk, ToolSpec
 from mcp_workflows.server.guard.audit import audit
+from mcp_workflows.server.guard.caller import scope_refusal
 from mcp_workflows.server.guard.caps import WindowCap
 from mcp_workflows.server.guard.scope import WorkflowScope
 from mcp_workflows.server.guard.targets import audit_targets, workflow_names
@@ -40,6 +41,8 @@ class CallGate:
 
     async def refusal(self, spec: ToolSpec, arguments: Mapping[str, Any], api: WorkflowsClient) -> str | None:
         """Why this call may not run, naming the rule; None when it may."""
+        if reason := scope_refusal(spec.name, spec.risk):
+            return reason
         cap = self.caps.get(spec.risk)
         if cap is not None and (reason := cap.refusal()):
             return f"{spec.name} refused: {reason}."
