@@ -97,7 +97,8 @@ class WorkflowsServer(MCPServer[AppState]):
         key = frozenset(self._specs)
         if key not in self._refs:
             everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            self._refs[key] = References(indexed_specs(), dict(self._specs), everything - key)
+            enablable = everything - key if "enable_toolsets" in key else set()
+            self._refs[key] = References(indexed_specs(), dict(self._specs), enablable)
         return self._refs[key]
 
     def _explained(self, result: CallToolResult) -> CallToolResult:
