@@ -43,6 +43,7 @@ from mcp_workflows.server.results import (
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
+from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_tools
 
 logger = logging.getLogger("mcp_workflows.server")
@@ -217,6 +218,7 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
             gate=CallGate(settings),
+            store=store,
         )
 
 
@@ -239,4 +241,5 @@ def build_server(settings: Settings) -> WorkflowsServer:
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        extensions=[WorkflowTasks(secret)],
     )

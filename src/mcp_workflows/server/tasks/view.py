@@ -1,0 +1,184 @@
+"""What a task shows: its execution, read afresh on every `tasks/get` (no task store).
+
+| execution | task status | with |
+|---|---|---|
+| RUNNING, RETRYING_AFTER_ERROR, CONTINUED_AS_NEW | `working` | `statusMessage`: the latest event |
+| RUNNING, waiting on forms MCP can carry | `input_required` | `inputRequests`: a form per pending input, by task_id |
+| RUNNING, waiting only on forms MCP cannot carry or declined | `working` | `statusMessage`: use submit_input |
+| COMPLETED | `completed` | `result`: what execute_workflow returns inline for it |
+| FAILED, TIMED_OUT | `completed` | the same, with `isError: true` |
+| CANCELED, TERMINATED | `cancelled` | |
+
+Never `failed`: the spec keeps it for JSON-RPC errors, and an execution that cannot be read is an
+error on the poll itself (the execution may be fine). Reads: one GET, the pending-inputs query
+for workflows that wait for people, and the event list while the execution runs.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from mcp_types import CallToolResult
+from mcp_types.methods import serialize_server_result
+
+from mcp_workflows.api.models.events import WorkflowEvent
+from mcp_workflows.server.forms import to_form
+from mcp_workflows.server.interactive import ASSISTANT_MESSAGE, PendingInput, assistant_text
+from mcp_workflows.server.progress import TaskProgress, event_summary
+from mcp_workflows.server.results import success_result
+from mcp_workflows.server.tasks.ids import TaskRef
+from mcp_workflows.server.tools.outcomes import outcome_of
+from mcp_workflows.server.waiting import Waited, wait_for_end
+
+if TYPE_CHECKING:
+    from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.guard.spent import ConfirmationStore
+    from mcp_workflows.server.state import AppState
+
+WITH_RESULT = frozenset({"COMPLETED", "FAILED", "TIMED_OUT"})
+FAILED = frozenset({"FAILED", "TIMED_OUT"})
+STOPPED = frozenset({"CANCELED", "TERMINATED"})
+ENDED = WITH_RESULT | STOPPED  # CONTINUED_AS_NEW is not an end: the chain goes on under the same id
+DETAIL_ONLY = ("inputRequests", "result")  # in tasks/get answers, not in the handle tools/call returns
+EVENT_PAGE = 1000
+MAX_EVENT_PAGES = 5  # beyond 5 000 events the status message falls back to the status
+STATUS_MESSAGE_CHARS = 1000
+# How long a person's decline (and the question asked) is remembered: longer than any form waits.
+INPUT_MEMORY_S = 7 * 24 * 3600.0
+
+
+async def read_task(state: AppState, task_id: str, ref: TaskRef, version: str) -> dict[str, Any]:
+    """The task as `tasks/get` returns it (without `resultType`)."""
+    api = state.api
+    waited = await wait_for_end(api, ref.execution_id, 0, registrations=state.registrations)
+    execution = waited.execution
+    created = _iso(execution.start_time)
+    task: dict[str, Any] = {
+        "taskId": task_id,
+        "createdAt": created,
+        "lastUpdatedAt": _iso(execution.end_time) if execution.end_time else created,
+        "ttlMs": None,  # the task lives as long as the Workflows API keeps the execution
+        "pollIntervalMs": round(state.settings.task_poll_s * 1000),
+    }
+    status = execution.status or "RUNNING"
+    if status in WITH_RESULT:
+        return task | {"status": "completed", "result": final_result(waited, ref, version)}
+    if status in STOPPED:
+        return task | {"status": "cancelled", "statusMessage": f"The execution was {status.lower()}."}
+    events, complete = await _history(api, ref.execution_id)
+    if complete and events and events[-1].event_timestamp is not None:
+        task["lastUpdatedAt"] = _iso(events[-1].event_timestamp)
+    asks: dict[str, Any] = {}
+    waits: list[str] = []
+    for pending in waited.pending:
+        form = to_form(pending.input_schema)
+        declined = state.store.recall(declined_key(ref.execution_id, pending.task_id)) is not None
+        if form is not None and not declined:
+            question = _question(state.store, ref.execution_id, pending, events)
+            asks[pending.task_id] = {
+                "method": "elicitation/create",
+                "params": {"mode": "form", "message": question, "requestedSchema": form.requested_schema},
+            }
+        else:
+            why = "the person declined its form" if declined else "its form cannot be shown as an MCP form"
+            waits.append(
+                f"{pending.label or 'an input'} ({why}): answer it with submit_input(execution_id="
+                f"'{ref.execution_id}', task_id='{pending.task_id}', input={{...}}); get_execution shows the form"
+            )
+    elsewhere = f" Also waiting for {'; '.join(waits)}." if waits else ""
+    if asks:
+        labels = ", ".join(p.label or "an answer" for p in waited.pending if p.task_id in asks)
+        return task | {
+            "status": "input_required",
+            "statusMessage": _capped(f"Waiting for a person: {labels}.{elsewhere}"),
+            "inputRequests": asks,
+        }
+    if waits:
+        return task | {"status": "working", "statusMessage": _capped(f"Waiting for {'; '.join(waits)}.")}
+    return task | {"status": "working", "statusMessage": _capped(_activity(status, events if complete else []))}
+
+
+def final_result(waited: Waited, ref: TaskRef, version: str) -> dict[str, Any]:
+    """The CallToolResult execute_workflow returns inline for this ended execution, as on the wire."""
+    outcome = outcome_of(waited)
+    if ref.confirmed_by is not None:
+        outcome = outcome.model_copy(update={"confirmed_by": ref.confirmed_by})
+    result: CallToolResult = success_result(outcome.model_dump(mode="json", by_alias=True, exclude_none=True))
+    if waited.execution.status in FAILED:
+        result = result.model_copy(update={"is_error": True})
+    wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    # The wire form of this protocol version, which sets `resultType: "complete"`: clients decode a
+    # task's result as a tools/call result (ext-tasks rejects one without resultType).
+    return serialize_server_result("tools/call", version, wire)
+
+
+def declined_key(execution_id: str, input_task_id: str) -> str:
+    """Where a declined form is remembered: the key it had may never be asked again (SEP-2663)."""
+    return f"task-declined|{execution_id}|{input_task_id}"
+
+
+def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput, events: list[WorkflowEvent]) -> str:
+    """The form's message: its label and what the workflow last said before asking. Remembered the
+    first time, because a client treats the same key with another request as a protocol error, and
+    the events that carry the message may lag behind the pending input."""
+    key = f"task-question|{execution_id}|{pending.task_id}"
+    if (known := store.recall(key)) is not None:
+        return known
+    asked = next(
+        (i for i, e in enumerate(events) if _started(e) and e.attributes.get("custom_task_id") == pending.task_id),
+        len(events),
+    )
+    said = None
+    for event in events[:asked]:
+        if _started(event) and event.attributes.get("custom_task_type") == ASSISTANT_MESSAGE:
+            said = assistant_text(event.attributes.get("payload")) or said
+    question = "\n\n".join(part for part in (pending.label, said) if part) or "The workflow asks for an answer."
+    store.remember(key, question, time.time() + INPUT_MEMORY_S)
+    return question
+
+
+def _started(event: WorkflowEvent) -> bool:
+    return event.event_type == "CUSTOM_TASK_STARTED"
+
+
+def _activity(status: str, events: list[WorkflowEvent]) -> str:
+    prefix = {"RETRYING_AFTER_ERROR": "Retrying after an error", "CONTINUED_AS_NEW": "Continued as new"}.get(
+        status, "Running"
+    )
+    progress = TaskProgress()
+    latest = [event_summary(progress, event) for event in events][-1:]
+    return f"{prefix}: {latest[0]}" if latest else f"{prefix}."
+
+
+async def _history(api: WorkflowsClient, execution_id: str) -> tuple[list[WorkflowEvent], bool]:
+    """The execution's events, oldest first, and whether that is all of them."""
+    events: list[WorkflowEvent] = []
+    cursor = None
+    for _ in range(MAX_EVENT_PAGES):
+        page = await api.events.list(workflow_exec_id=execution_id, cursor=cursor, limit=EVENT_PAGE)
+        events.extend(page.events)
+        cursor = page.next_cursor
+        if not cursor:
+            return events, True
+    return events, False
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= STATUS_MESSAGE_CHARS else text[: STATUS_MESSAGE_CHARS - 1] + "…"
+
+
+def _iso(value: str | int | None) -> str:
+    """ISO 8601 in UTC with a Z: from the API's ISO strings or integer nanoseconds."""
+    if value is None:
+        moment = datetime.now(UTC)
+    elif isinstance(value, int):
+        moment = datetime.fromtimestamp(value / 1e9, UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
