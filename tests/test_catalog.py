@@ -77,7 +77,7 @@ def test_tools_cover_exactly_the_operations_once() -> None:
 def test_risk_class_and_annotations_follow_the_upstream_table(declared: Declaration) -> None:
     spec = declared.spec
     operations = [OPERATIONS[op_id] for op_id in spec.operations]
-    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in operations]
+    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in operations] or [R]
     assert spec.risk == max(risks, key=SEVERITY.index)
     hints = spec.annotations
     assert hints.read_only_hint is (spec.risk is R)
@@ -124,3 +124,12 @@ def test_guarded_tools_are_exactly_the_destructive_and_execute_ones() -> None:
     for declared in DECLARED:
         needs = declared.spec.risk in (Risk.DESTRUCTIVE, Risk.EXECUTE)
         assert (declared.confirm is not None) is needs, declared.spec.name
+
+
+def test_enable_toolsets_offers_every_optional_toolset() -> None:
+    import typing
+
+    from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS
+    from mcp_workflows.server.tools.core import Toolset
+
+    assert set(typing.get_args(Toolset)) == set(OPTIONAL_TOOLSETS)

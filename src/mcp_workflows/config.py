@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     elicitation_timeout_s: float = Field(
         default=50.0, gt=0, le=600, description="How long a mid-call confirmation form waits for the human."
     )
+    input_bridge: bool = Field(
+        default=True,
+        description="Show a workflow's form to the person when their client can show forms (else the agent relays).",
+    )
     stream_quiet_s: float = Field(
         default=10.0, gt=0, le=300, description="A silent event stream is checked against the record after this."
     )

@@ -127,11 +127,23 @@ class _Inputs:
             self._interactive[workflow_name] = any(is_interactive(r.definition) for r in mine)
         if not self._interactive[workflow_name]:
             return False
+        execution_id = self._waited.execution.execution_id
         try:
-            self._waited.pending = await pending_inputs(self._api, self._waited.execution.execution_id)
+            self._waited.pending = await pending_inputs(self._api, execution_id)
         except WorkflowsAPIError:  # it ended in between: the record will say so
             self._waited.pending = []
+        if self._waited.pending and self._waited.assistant_message is None:
+            await self._read_last_message(execution_id)
         return bool(self._waited.pending)
+
+    async def _read_last_message(self, execution_id: str) -> None:
+        """The workflow's latest message to the person, when the wait began after it was sent."""
+        page = await self._api.events.list(workflow_exec_id=execution_id, limit=100)
+        for event in reversed(page.events):
+            attributes = event.attributes
+            if attributes.get("custom_task_type") == ASSISTANT_MESSAGE and event.event_type == "CUSTOM_TASK_STARTED":
+                self._waited.assistant_message = _message_text(attributes.get("payload"))
+                return
 
     def observe(self, event: StreamEvent) -> bool:
         """Keep the latest assistant message; True when the event asks a person for input."""

@@ -156,7 +156,7 @@ async def get_execution(ctx: Context, execution_id: ExecutionId) -> ExecutionDet
     return ExecutionDetail(**detail, handlers=handlers)
 
 
-@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION)
+@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION, bridges_input=True)
 async def wait_for_execution(
     ctx: Context,
     execution_id: ExecutionId,
@@ -263,6 +263,7 @@ async def _pending_for(state: AppState, args: Mapping[str, Any]) -> PendingInput
     operations=(QUERY, UPDATE),  # the reserved __get_pending_inputs query and __submit_input update
     target=EXECUTION,
     confirm=Confirm(describe_submit, check=check_submit, unbound=("wait_seconds",)),
+    bridges_input=True,
 )
 async def submit_input(
     ctx: Context,

@@ -135,6 +135,7 @@ async def check_execute_registration(state: AppState, args: Mapping[str, Any]) -
     operations=(EXECUTE_REGISTRATION,),
     target=REGISTRATION,
     confirm=Confirm(describe_execute, check=check_execute_registration, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow_registration(
     ctx: Context,

@@ -343,11 +343,36 @@ async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
         name = f'"{workflow.display_name}" ({workflow.name})'
     else:
         name = f"registration {args['registration_id']}"
-    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
+    given = pydantic_core.to_json(args.get("input") or {}).decode()[:500]
+    reused = f" over the input of execution {args['input_from']}" if args.get("input_from") else ""
+    return f"Start workflow {name} with input {given}{reused}?"
+
+
+async def full_input(state: AppState, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The input to run with: `input`, over the input of the execution named by `input_from`."""
+    given: dict[str, Any] | None = args.get("input")
+    if not args.get("input_from"):
+        return given
+    return {**await started_input(state, str(args["input_from"])), **(given or {})}
+
+
+async def started_input(state: AppState, execution_id: str) -> dict[str, Any]:
+    """The input an execution started with (its WORKFLOW_EXECUTION_STARTED event carries it)."""
+    page = await state.api.events.list(workflow_exec_id=execution_id, limit=20)
+    for event in page.events:
+        if event.event_type == "WORKFLOW_EXECUTION_STARTED":
+            payload = event.attributes.get("input")
+            value = payload.get("value") if isinstance(payload, dict) and "value" in payload else payload
+            if isinstance(value, dict):
+                return value
+    raise ToolInputError(
+        f"the input of execution {execution_id} could not be read (no start event with a JSON input); "
+        "pass input yourself."
+    )
 
 
 async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
-    await check_workflow_input(state, args["workflow"], args.get("deployment"), args.get("input"))
+    await check_workflow_input(state, args["workflow"], args.get("deployment"), await full_input(state, args))
 
 
 @tool(
@@ -356,11 +381,17 @@ async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
     operations=(EXECUTE_WORKFLOW,),
     target=WORKFLOW,
     confirm=Confirm(describe_execute, check=check_execute, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow(
     ctx: Context,
     workflow: WorkflowIdentifier,
     input: ExecutionInput = None,
+    input_from: Annotated[
+        str | None,
+        Field(max_length=256, description="Reuse this execution's input (id from list_executions); input overrides."),
+        path_segment("execution_id"),
+    ] = None,
     execution_id: NewExecutionId = None,
     deployment: DeploymentFilter = None,
     wait_seconds: WaitSeconds = 25,
@@ -368,6 +399,12 @@ async def execute_workflow(
     """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
     the execution_id and what to call next. Retrying with the same execution_id never runs twice;
     cancelling this call leaves the execution running."""
-    api = app_state(ctx).api.workflows
-    request = ExecutionRequest(execution_id=execution_id or new_execution_id(), input=input, deployment_name=deployment)
+    state = app_state(ctx)
+    api = state.api.workflows
+    arguments = {"input": input, "input_from": input_from}
+    request = ExecutionRequest(
+        execution_id=execution_id or new_execution_id(),
+        input=await full_input(state, arguments),
+        deployment_name=deployment,
+    )
     return await start_and_wait(ctx, request, wait_seconds, lambda: api.execute(workflow, request))
