@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from mcp_workflows.server.app import WorkflowsServer
 from mcp_workflows.server.tasks.ids import TaskIds, TaskRef
@@ -233,8 +233,9 @@ async def test_tasks_cancel_counts_against_the_destructive_cap(make_server: Make
 async def test_a_form_becomes_input_required_and_an_accepted_answer_completes_it(
     make_server: MakeServer, sandbox: httpx2.AsyncClient
 ) -> None:
-    async with Client(make_server(), extensions=[Tasks()]) as client:
-        handle = await start(client, "expense-approval", EXPENSE)
+    server = make_server()
+    async with Client(server, extensions=[Tasks()]) as client:
+        handle = await start(client, "expense-approval", EXPENSE, execution_id="task-expense-1")
         task = await poll(client.session, handle.task_id, lambda t: t["status"] == "input_required")
         [pending] = await sandbox_pending(sandbox, execution_of(handle))
         [(key, request)] = task["inputRequests"].items()
@@ -258,7 +259,36 @@ async def test_a_form_becomes_input_required_and_an_accepted_answer_completes_it
     assert done["status"] == "completed"
     outcome = done["result"]["structuredContent"]
     assert outcome["status"] == "COMPLETED"
-    assert outcome["result"]["structuredContent"]["approved"] is True
+    assert outcome["result"]["approved"] is True
+    assert [block["type"] for block in done["result"]["content"]] == ["text", "resource", "text"], "chat output"
+    async with Client(server) as plain:
+        inline = await plain.call_tool(
+            "execute_workflow", {"workflow": "expense-approval", "input": EXPENSE, "execution_id": "task-expense-1"}
+        )
+    assert done["result"] == {key: value for key, value in wire(inline).items() if key != "_meta"}
+
+
+async def test_a_confirmation_form_comes_first_then_the_task_asks_the_workflows_form(
+    make_server: MakeServer,
+) -> None:
+    confirmations: list[str] = []
+
+    async def confirm(_: Any, params: ElicitRequestParams) -> ElicitResult:
+        confirmations.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    async def approve(key: str, request: dict[str, Any]) -> dict[str, Any]:
+        return {"action": "accept", "content": {"approved": "accept"}}
+
+    tasks = Tasks(approve)
+    server = make_server(confirm="execute=elicit")
+    async with Client(server, extensions=[tasks], elicitation_callback=confirm) as client:
+        result = await client.call_tool("execute_workflow", {"workflow": "expense-approval", "input": EXPENSE})
+    assert len(confirmations) == 1, "the start is confirmed in the tools/call round trip; the form is the task's"
+    assert "input_required" in tasks.statuses
+    assert result.structured_content is not None
+    assert result.structured_content["confirmed_by"] == "elicitation", "the task id carries how the start was confirmed"
+    assert result.structured_content["result"]["approved"] is True
 
 
 async def test_the_sdk_client_answers_a_form_through_tasks_update(make_server: MakeServer) -> None:
@@ -274,7 +304,7 @@ async def test_the_sdk_client_answers_a_form_through_tasks_update(make_server: M
     assert len(asked) == 1
     assert "input_required" in tasks.statuses
     assert result.structured_content is not None
-    decision = result.structured_content["result"]["structuredContent"]
+    decision = result.structured_content["result"]
     assert decision == {**decision, "approved": False, "comment": "over budget"}
 
 
@@ -316,7 +346,7 @@ async def test_a_declined_form_is_never_asked_again_and_says_how_to_answer(make_
         )
         assert not answered.is_error, answered
         done = await poll(client.session, handle.task_id, ended)
-    assert done["result"]["structuredContent"]["result"]["structuredContent"]["approved"] is True
+    assert done["result"]["structuredContent"]["result"]["approved"] is True
 
 
 async def test_forms_mcp_cannot_carry_leave_the_task_working_with_submit_input(make_server: MakeServer) -> None:

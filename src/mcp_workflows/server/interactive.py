@@ -120,3 +120,9 @@ def assistant_text(payload: Any) -> str | None:
     chunks = value.get("contentChunks") if isinstance(value, dict) else None
     texts = [str(c["text"]) for c in chunks or [] if isinstance(c, dict) and isinstance(c.get("text"), str)]
     return " ".join(texts)[:1000] or None
+
+
+def question(said: str | None, pending: PendingInput) -> str:
+    """A form's message to the person: what the workflow last said, then the form's label."""
+    label = pending.label or "The workflow needs your answer."
+    return f"{said}\n\n{label}" if said else label

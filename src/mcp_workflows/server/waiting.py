@@ -142,7 +142,7 @@ class _Inputs:
         for event in reversed(page.events):
             attributes = event.attributes
             if attributes.get("custom_task_type") == ASSISTANT_MESSAGE and event.event_type == "CUSTOM_TASK_STARTED":
-                self._waited.assistant_message = _message_text(attributes.get("payload"))
+                self._waited.assistant_message = assistant_text(attributes.get("payload"))
                 return
 
     def observe(self, event: StreamEvent) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -50,6 +50,7 @@ logger = logging.getLogger("mcp_workflows.server")
 NOT_FOUND = "Failed to retrieve task: Task not found"
 ACK: dict[str, Any] = {"resultType": "complete"}
 # Each method follows the operator's rules for the tool that does the same thing.
+Frame = Callable[[dict[str, Any]], CallToolResult]  # a tool's structured result as call_tool frames it
 RULES_OF = {"tasks/get": "get_execution", "tasks/update": "submit_input", "tasks/cancel": "cancel_execution"}
 
 
@@ -66,8 +67,9 @@ class WorkflowTasks(Extension):
 
     identifier = TASKS
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, frame: Frame) -> None:
         self._ids = TaskIds(secret)
+        self._frame = frame
 
     def methods(self) -> Sequence[MethodBinding]:
         return [
@@ -92,7 +94,7 @@ class WorkflowTasks(Extension):
         task_id = self._ids.issue(ref)
         try:
             # Read back as tasks/get will: the handle goes out only once a poll resolves (SEP-2663).
-            task = await read_task(_state(ctx), task_id, ref, ctx.protocol_version)
+            task = await read_task(_state(ctx), task_id, ref, self._frame, ctx.protocol_version)
         except WorkflowsAPIError as exc:
             logger.warning("execution %s started, but reading it back failed (%s): answering inline", execution_id, exc)
             return result  # the inline result names the execution and how to follow it
@@ -105,7 +107,7 @@ class WorkflowTasks(Extension):
         ref, state = self._open(ctx, params.task_id)
         async with _upstream(state):
             await _allowed(state, "tasks/get", ref.execution_id)
-            task = await read_task(state, params.task_id, ref, ctx.protocol_version)
+            task = await read_task(state, params.task_id, ref, self._frame, ctx.protocol_version)
         return _redacted(task | ACK)
 
     async def update(self, ctx: ServerRequestContext[Any, Any], params: TaskUpdateParams) -> HandlerResult:

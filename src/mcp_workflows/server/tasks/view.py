@@ -20,14 +20,12 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mcp_types import CallToolResult
 from mcp_types.methods import serialize_server_result
 
 from mcp_workflows.api.models.events import WorkflowEvent
 from mcp_workflows.server.forms import to_form
-from mcp_workflows.server.interactive import ASSISTANT_MESSAGE, PendingInput, assistant_text
+from mcp_workflows.server.interactive import PendingInput, question
 from mcp_workflows.server.progress import TaskProgress, event_summary
-from mcp_workflows.server.results import success_result
 from mcp_workflows.server.tasks.ids import TaskRef
 from mcp_workflows.server.tools.outcomes import outcome_of
 from mcp_workflows.server.waiting import Waited, wait_for_end
@@ -36,6 +34,7 @@ if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.server.guard.spent import ConfirmationStore
     from mcp_workflows.server.state import AppState
+    from mcp_workflows.server.tasks.extension import Frame
 
 WITH_RESULT = frozenset({"COMPLETED", "FAILED", "TIMED_OUT"})
 FAILED = frozenset({"FAILED", "TIMED_OUT"})
@@ -49,8 +48,8 @@ STATUS_MESSAGE_CHARS = 1000
 INPUT_MEMORY_S = 7 * 24 * 3600.0
 
 
-async def read_task(state: AppState, task_id: str, ref: TaskRef, version: str) -> dict[str, Any]:
-    """The task as `tasks/get` returns it (without `resultType`)."""
+async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, version: str) -> dict[str, Any]:
+    """The task as `tasks/get` returns it (without `resultType`); `frame` makes a tool result of an outcome."""
     api = state.api
     waited = await wait_for_end(api, ref.execution_id, 0, registrations=state.registrations)
     execution = waited.execution
@@ -64,7 +63,7 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, version: str) -
     }
     status = execution.status or "RUNNING"
     if status in WITH_RESULT:
-        return task | {"status": "completed", "result": final_result(waited, ref, version)}
+        return task | {"status": "completed", "result": final_result(waited, ref, frame, version)}
     if status in STOPPED:
         return task | {"status": "cancelled", "statusMessage": f"The execution was {status.lower()}."}
     events, complete = await _history(api, ref.execution_id)
@@ -76,10 +75,10 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, version: str) -
         form = to_form(pending.input_schema)
         declined = state.store.recall(declined_key(ref.execution_id, pending.task_id)) is not None
         if form is not None and not declined:
-            question = _question(state.store, ref.execution_id, pending, events)
+            asked = _question(state.store, ref.execution_id, pending, waited.assistant_message)
             asks[pending.task_id] = {
                 "method": "elicitation/create",
-                "params": {"mode": "form", "message": question, "requestedSchema": form.requested_schema},
+                "params": {"mode": "form", "message": asked, "requestedSchema": form.requested_schema},
             }
         else:
             why = "the person declined its form" if declined else "its form cannot be shown as an MCP form"
@@ -100,12 +99,12 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, version: str) -
     return task | {"status": "working", "statusMessage": _capped(_activity(status, events if complete else []))}
 
 
-def final_result(waited: Waited, ref: TaskRef, version: str) -> dict[str, Any]:
+def final_result(waited: Waited, ref: TaskRef, frame: Frame, version: str) -> dict[str, Any]:
     """The CallToolResult execute_workflow returns inline for this ended execution, as on the wire."""
     outcome = outcome_of(waited)
     if ref.confirmed_by is not None:
         outcome = outcome.model_copy(update={"confirmed_by": ref.confirmed_by})
-    result: CallToolResult = success_result(outcome.model_dump(mode="json", by_alias=True, exclude_none=True))
+    result = frame(outcome.model_dump(mode="json", by_alias=True, exclude_none=True))
     if waited.execution.status in FAILED:
         result = result.model_copy(update={"is_error": True})
     wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
@@ -119,28 +118,15 @@ def declined_key(execution_id: str, input_task_id: str) -> str:
     return f"task-declined|{execution_id}|{input_task_id}"
 
 
-def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput, events: list[WorkflowEvent]) -> str:
-    """The form's message: its label and what the workflow last said before asking. Remembered the
-    first time, because a client treats the same key with another request as a protocol error, and
-    the events that carry the message may lag behind the pending input."""
+def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput, said: str | None) -> str:
+    """The form's message, remembered the first time it is asked: a client treats the same key with
+    another request as a protocol error, and the workflow may speak again while the form waits."""
     key = f"task-question|{execution_id}|{pending.task_id}"
     if (known := store.recall(key)) is not None:
         return known
-    asked = next(
-        (i for i, e in enumerate(events) if _started(e) and e.attributes.get("custom_task_id") == pending.task_id),
-        len(events),
-    )
-    said = None
-    for event in events[:asked]:
-        if _started(event) and event.attributes.get("custom_task_type") == ASSISTANT_MESSAGE:
-            said = assistant_text(event.attributes.get("payload")) or said
-    question = "\n\n".join(part for part in (pending.label, said) if part) or "The workflow asks for an answer."
-    store.remember(key, question, time.time() + INPUT_MEMORY_S)
-    return question
-
-
-def _started(event: WorkflowEvent) -> bool:
-    return event.event_type == "CUSTOM_TASK_STARTED"
+    asked = question(said, pending)
+    store.remember(key, asked, time.time() + INPUT_MEMORY_S)
+    return asked
 
 
 def _activity(status: str, events: list[WorkflowEvent]) -> str:
