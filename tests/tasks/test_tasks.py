@@ -41,7 +41,11 @@ async def start(client: Client, workflow: str, input: dict[str, Any] | None = No
 
 
 def execution_of(handle: TaskHandle) -> str:
-    ref = TaskIds(API_KEY.encode()).verify(handle.task_id)
+    return execution_of_id(handle.task_id)
+
+
+def execution_of_id(task_id: str) -> str:
+    ref = TaskIds(API_KEY.encode()).verify(task_id)
     assert ref is not None
     return ref.execution_id
 
@@ -363,3 +367,35 @@ async def test_forms_mcp_cannot_carry_leave_the_task_working_with_submit_input(m
         assert "cannot be shown as an MCP form" in evidence["statusMessage"]
         assert execution_of(handle) in evidence["statusMessage"]
         await cancel_task(client.session, handle.task_id)
+
+
+async def test_a_poll_reads_the_execution_and_only_what_its_state_needs(
+    make_server: MakeServer, sandbox: httpx2.AsyncClient
+) -> None:
+    async def upstream_reads(client: Client, task_id: str) -> dict[str, int]:
+        before = (await sandbox.get("/_sandbox/stats")).json()["requests"]
+        await get_task(client.session, task_id)
+        after = (await sandbox.get("/_sandbox/stats")).json()["requests"]
+        execution = f"/v1/workflows/executions/{execution_of_id(task_id)}"
+        return {
+            key.replace(execution, "/execution"): count - before.get(key, 0)
+            for key, count in after.items()
+            if count != before.get(key, 0)
+        }
+
+    async with Client(make_server(), extensions=[Tasks()]) as client:
+        running = await start(client, "slow-report", {"seconds": 600})
+        asking = await start(client, "expense-approval", EXPENSE)
+        done = await start(client, "greeting", {"name": "Fe"})
+        await poll(client.session, asking.task_id, lambda t: t["status"] == "input_required")
+        await poll(client.session, done.task_id, ended)
+        assert await upstream_reads(client, done.task_id) == {"GET /execution": 1}
+        events = "GET /v1/workflows/events/list"
+        assert await upstream_reads(client, running.task_id) == {"GET /execution": 1, events: 1}  # the latest event
+        assert await upstream_reads(client, asking.task_id) == {
+            "GET /execution": 1,
+            "POST /execution/queries": 1,  # the pending forms
+            events: 1,  # the workflow's last message
+        }
+        for handle in (running, asking):
+            await cancel_task(client.session, handle.task_id)

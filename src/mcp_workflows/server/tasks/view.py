@@ -10,8 +10,9 @@
 | CANCELED, TERMINATED | `cancelled` | |
 
 Never `failed`: the spec keeps it for JSON-RPC errors, and an execution that cannot be read is an
-error on the poll itself (the execution may be fine). Reads: one GET, the pending-inputs query
-for workflows that wait for people, and the event list while the execution runs.
+error on the poll itself (the execution may be fine). Reads per poll: the execution; for workflows
+that wait for people, their pending forms (and the workflow's last message when one is pending);
+the event list while it simply runs; the failure event when it failed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ STOPPED = frozenset({"CANCELED", "TERMINATED"})
 ENDED = WITH_RESULT | STOPPED  # CONTINUED_AS_NEW is not an end: the chain goes on under the same id
 DETAIL_ONLY = ("inputRequests", "result")  # in tasks/get answers, not in the handle tools/call returns
 EVENT_PAGE = 1000
-MAX_EVENT_PAGES = 5  # beyond 5 000 events the status message falls back to the status
+MAX_EVENT_PAGES = 5  # beyond 5 000 events the status message says only the status
 STATUS_MESSAGE_CHARS = 1000
 # How long a person's decline (and the question asked) is remembered: longer than any form waits.
 INPUT_MEMORY_S = 7 * 24 * 3600.0
@@ -57,6 +58,7 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, v
     task: dict[str, Any] = {
         "taskId": task_id,
         "createdAt": created,
+        # The record has no update time; events could tell, at the cost of listing them on every poll.
         "lastUpdatedAt": _iso(execution.end_time) if execution.end_time else created,
         "ttlMs": None,  # the task lives as long as the Workflows API keeps the execution
         "pollIntervalMs": round(state.settings.task_poll_s * 1000),
@@ -66,9 +68,6 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, v
         return task | {"status": "completed", "result": final_result(waited, ref, frame, version)}
     if status in STOPPED:
         return task | {"status": "cancelled", "statusMessage": f"The execution was {status.lower()}."}
-    events, complete = await _history(api, ref.execution_id)
-    if complete and events and events[-1].event_timestamp is not None:
-        task["lastUpdatedAt"] = _iso(events[-1].event_timestamp)
     asks: dict[str, Any] = {}
     waits: list[str] = []
     for pending in waited.pending:
@@ -96,7 +95,7 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, v
         }
     if waits:
         return task | {"status": "working", "statusMessage": _capped(f"Waiting for {'; '.join(waits)}.")}
-    return task | {"status": "working", "statusMessage": _capped(_activity(status, events if complete else []))}
+    return task | {"status": "working", "statusMessage": _capped(await _activity(api, ref.execution_id, status))}
 
 
 def final_result(waited: Waited, ref: TaskRef, frame: Frame, version: str) -> dict[str, Any]:
@@ -129,17 +128,11 @@ def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput
     return asked
 
 
-def _activity(status: str, events: list[WorkflowEvent]) -> str:
+async def _activity(api: WorkflowsClient, execution_id: str, status: str) -> str:
+    """What a running execution does now: its latest event, as progress notifications say it."""
     prefix = {"RETRYING_AFTER_ERROR": "Retrying after an error", "CONTINUED_AS_NEW": "Continued as new"}.get(
         status, "Running"
     )
-    progress = TaskProgress()
-    latest = [event_summary(progress, event) for event in events][-1:]
-    return f"{prefix}: {latest[0]}" if latest else f"{prefix}."
-
-
-async def _history(api: WorkflowsClient, execution_id: str) -> tuple[list[WorkflowEvent], bool]:
-    """The execution's events, oldest first, and whether that is all of them."""
     events: list[WorkflowEvent] = []
     cursor = None
     for _ in range(MAX_EVENT_PAGES):
@@ -147,8 +140,10 @@ async def _history(api: WorkflowsClient, execution_id: str) -> tuple[list[Workfl
         events.extend(page.events)
         cursor = page.next_cursor
         if not cursor:
-            return events, True
-    return events, False
+            progress = TaskProgress()
+            latest = [event_summary(progress, event) for event in events][-1:]
+            return f"{prefix}: {latest[0]}" if latest else f"{prefix}."
+    return f"{prefix}."  # too many events to find the latest one on every poll
 
 
 def _capped(text: str) -> str:
