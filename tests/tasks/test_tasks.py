@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -399,3 +400,20 @@ async def test_a_poll_reads_the_execution_and_only_what_its_state_needs(
         }
         for handle in (running, asking):
             await cancel_task(client.session, handle.task_id)
+
+
+async def test_what_a_task_shows_is_redacted(make_server: MakeServer) -> None:
+    leaky = {**EXPENSE, "employee": API_KEY}  # a workflow that echoes the operator's key in its message and result
+    async with Client(make_server(), extensions=[Tasks()]) as client:
+        handle = await start(client, "expense-approval", leaky)
+        asking = await poll(client.session, handle.task_id, lambda t: t["status"] == "input_required")
+        [(key, request)] = asking["inputRequests"].items()
+        await update_task(
+            client.session, handle.task_id, {key: {"action": "accept", "content": {"approved": "accept"}}}
+        )
+        done = await poll(client.session, handle.task_id, ended)
+    for shown in (wire(handle), asking, done):
+        text = json.dumps(shown)
+        assert API_KEY not in text
+    assert "[redacted] asks to be reimbursed" in request["params"]["message"]
+    assert done["result"]["structuredContent"]["result"]["employee"] == "[redacted]"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mcp_types.methods import serialize_server_result
 
 from mcp_workflows.api.models.events import WorkflowEvent
+from mcp_workflows.redaction import redact
 from mcp_workflows.server.forms import to_form
 from mcp_workflows.server.interactive import PendingInput, question
 from mcp_workflows.server.progress import TaskProgress, event_summary
@@ -123,7 +124,7 @@ def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput
     key = f"task-question|{execution_id}|{pending.task_id}"
     if (known := store.recall(key)) is not None:
         return known
-    asked = question(said, pending)
+    asked = redact(question(said, pending))  # stored on disk: never a secret
     store.remember(key, asked, time.time() + INPUT_MEMORY_S)
     return asked
 
