@@ -82,8 +82,9 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, v
             }
         else:
             why = "the person declined its form" if declined else "its form cannot be shown as an MCP form"
+            what = f'the input "{pending.label}"' if pending.label else "an input"
             waits.append(
-                f"{pending.label or 'an input'} ({why}): answer it with submit_input(execution_id="
+                f"{what} ({why}): answer it with submit_input(execution_id="
                 f"'{ref.execution_id}', task_id='{pending.task_id}', input={{...}}); get_execution shows the form"
             )
     elsewhere = f" Also waiting for {'; '.join(waits)}." if waits else ""
