@@ -48,6 +48,7 @@ from mcp_workflows.server.results import (
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
+from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
 
 if TYPE_CHECKING:
@@ -71,8 +72,9 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, **kwargs: Any) -> None:
+        # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
+        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], **kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
@@ -133,6 +135,10 @@ class WorkflowsServer(MCPServer[AppState]):
             await ctx.notify_tools_changed()
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
+
+    def framed(self, structured: dict[str, Any]) -> CallToolResult:
+        """An execution tool's structured result as a client receives it from call_tool."""
+        return self._explained(chat_result(structured) or success_result(structured))
 
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""
@@ -286,6 +292,7 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
             gate=CallGate(settings),
+            store=store,
         )
 
 
@@ -314,5 +321,6 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        secret=secret,
         **auth,
     )

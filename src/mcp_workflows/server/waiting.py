@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import pydantic_core
 
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
@@ -31,10 +30,11 @@ from mcp_workflows.server.interactive import (
     ASSISTANT_MESSAGE,
     WAIT_FOR_INPUT,
     PendingInput,
+    assistant_text,
     is_interactive,
     pending_inputs,
 )
-from mcp_workflows.server.progress import TaskProgress
+from mcp_workflows.server.progress import TaskProgress, event_summary
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -142,7 +142,7 @@ class _Inputs:
         for event in reversed(page.events):
             attributes = event.attributes
             if attributes.get("custom_task_type") == ASSISTANT_MESSAGE and event.event_type == "CUSTOM_TASK_STARTED":
-                self._waited.assistant_message = _message_text(attributes.get("payload"))
+                self._waited.assistant_message = assistant_text(attributes.get("payload"))
                 return
 
     def observe(self, event: StreamEvent) -> bool:
@@ -150,15 +150,8 @@ class _Inputs:
         attributes = event.data.attributes
         kind = attributes.get("custom_task_type")
         if kind == ASSISTANT_MESSAGE and event.data.event_type == "CUSTOM_TASK_STARTED":
-            self._waited.assistant_message = _message_text(attributes.get("payload")) or self._waited.assistant_message
+            self._waited.assistant_message = assistant_text(attributes.get("payload")) or self._waited.assistant_message
         return kind == WAIT_FOR_INPUT and event.data.event_type == "CUSTOM_TASK_STARTED"
-
-
-def _message_text(payload: Any) -> str | None:
-    value = payload.get("value") if isinstance(payload, dict) else None
-    chunks = value.get("contentChunks") if isinstance(value, dict) else None
-    texts = [str(c["text"]) for c in chunks or [] if isinstance(c, dict) and isinstance(c.get("text"), str)]
-    return " ".join(texts)[:1000] or None
 
 
 async def _follow_stream(
@@ -264,14 +257,7 @@ class _Progress:
         self._tasks.states = waited.progress
 
     async def report(self, event: StreamEvent) -> None:
-        data = event.data
-        changed = self._tasks.apply(data)
-        if changed is not None:
-            state = pydantic_core.to_json(self._tasks.states[changed]).decode()
-            await self.say(f"{changed}: {state}")
-            return
-        detail = data.attributes.get("activity_name") or data.attributes.get("name") or ""
-        await self.say(f"{data.event_type} {detail}".strip())
+        await self.say(event_summary(self._tasks, event.data))
 
     async def say(self, message: str) -> None:
         if self._ctx is None:
