@@ -38,6 +38,7 @@ from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
+    RUN_FAILED,
     CreatedIdError,
     ToolInputError,
     compact_text,
@@ -106,14 +107,14 @@ class WorkflowsServer(MCPServer[AppState]):
     def _explained(self, result: CallToolResult) -> CallToolResult:
         """A result whose hints and error text explain any inactive tool they name."""
         refs = self._references()
-        if result.is_error:
+        structured = result.structured_content
+        if not structured:  # an error text
             blocks = [
                 block.model_copy(update={"text": refs.text(block.text)}) if block.type == "text" else block
                 for block in result.content
             ]
             return result.model_copy(update={"content": blocks})
-        structured = result.structured_content
-        if not structured or (explained := refs.hints(structured)) is structured:
+        if (explained := refs.hints(structured)) is structured:
             return result
         text = TextContent(type="text", text=compact_text(explained))
         return result.model_copy(update={"structured_content": explained, "content": [*result.content[:-1], text]})
@@ -138,7 +139,7 @@ class WorkflowsServer(MCPServer[AppState]):
 
     def framed(self, structured: dict[str, Any]) -> CallToolResult:
         """An execution tool's structured result as a client receives it from call_tool."""
-        return self._explained(chat_result(structured) or success_result(structured))
+        return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
 
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""
@@ -199,7 +200,9 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
             structured = result.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return chat_result(structured) or success_result(structured)
+            # execution tools report a failed run as an error (tools/outcomes.py: ExecutionOutcome)
+            failed_run = getattr(result, "failed_run_is_error", False) and structured.get("status") in RUN_FAILED
+            return framed_result(structured, failed_run=failed_run)
         raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
@@ -222,6 +225,12 @@ class WorkflowsServer(MCPServer[AppState]):
             return error_result(str(cause))
         logger.error("tool %s crashed", tool, exc_info=cause)
         return error_result(f"{tool} failed unexpectedly inside the server; the server log has details.")
+
+
+def framed_result(structured: dict[str, Any], *, failed_run: bool) -> CallToolResult:
+    """A tool's structured result as sent: a chat-assistant output rendered, a failed run an error."""
+    result = chat_result(structured) or success_result(structured)
+    return result.model_copy(update={"is_error": True}) if failed_run else result
 
 
 def build_sdk_tool(declared: Declaration) -> SDKTool:

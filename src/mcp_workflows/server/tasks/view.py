@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from mcp_workflows.server.tasks.extension import Frame
 
 WITH_RESULT = frozenset({"COMPLETED", "FAILED", "TIMED_OUT"})
-FAILED = frozenset({"FAILED", "TIMED_OUT"})
 STOPPED = frozenset({"CANCELED", "TERMINATED"})
 ENDED = WITH_RESULT | STOPPED  # CONTINUED_AS_NEW is not an end: the chain goes on under the same id
 DETAIL_ONLY = ("inputRequests", "result")  # in tasks/get answers, not in the handle tools/call returns
@@ -106,8 +105,6 @@ def final_result(waited: Waited, ref: TaskRef, frame: Frame, version: str) -> di
     if ref.confirmed_by is not None:
         outcome = outcome.model_copy(update={"confirmed_by": ref.confirmed_by})
     result = frame(outcome.model_dump(mode="json", by_alias=True, exclude_none=True))
-    if waited.execution.status in FAILED:
-        result = result.model_copy(update={"is_error": True})
     wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
     # The wire form of this protocol version, which sets `resultType: "complete"`: clients decode a
     # task's result as a tools/call result (ext-tasks rejects one without resultType).
