@@ -309,15 +309,6 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(
             assert refused not in names, f"{tool} hides {refused}"
 
 
-async def test_a_cap_of_zero_allows_none(sandbox_url: str) -> None:
-    async with connect_in_process(sandbox_url, "legacy", {"max_executions": 0}) as session:
-        refused = await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "a"}})
-        runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
-    assert refused.is_error
-    assert "the operator's cap of 0 executions started per 3600 s allows none" in text_of(refused)
-    assert runs["executions"] == []
-
-
 async def test_caps_on_executions_and_destructive_calls(sandbox_url: str) -> None:
     caps = {"max_executions": 2, "max_destructive": 1, "confirm": "destructive=off"}
     async with connect_in_process(sandbox_url, "legacy", {**ALL, **caps}) as session:
