@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
-from mcp_types import CallToolResult, InputRequiredResult
+from mcp_types import (
+    CallToolResult,
+    GetPromptResult,
+    InputRequiredResult,
+)
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
+from pydantic import AnyUrl, BaseModel, ValidationError
 
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
+from mcp_workflows.server import prompts, resources
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -78,6 +86,24 @@ class WorkflowsServer(MCPServer[AppState]):
         if name not in self._built:
             self._built[name] = build_sdk_tool(declaration(self._specs[name]))
         return self._built[name]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return resources.templates()
+
+    async def read_resource(
+        self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents]:
+        assert context is not None, "the SDK passes a request context to every read"
+        return [ReadResourceContents(content=await resources.read(context, str(uri)), mime_type=resources.MIME_TYPE)]
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return prompts.advertised()
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult:
+        active = {tool.name for tool in await self.list_tools()}
+        return prompts.render(name, arguments, active)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active tool built from its code now, in its advertised form (for the index)."""
