@@ -16,6 +16,7 @@ from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
 from mcp_types import (
     CallToolResult,
+    CompleteRequestParams,
     GetPromptResult,
     InputRequiredResult,
 )
@@ -28,7 +29,7 @@ from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
-from mcp_workflows.server import prompts, resources
+from mcp_workflows.server import completions, prompts, resources
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -76,6 +77,13 @@ class WorkflowsServer(MCPServer[AppState]):
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._built: dict[str, SDKTool] = {}
+        self._serve_beyond_tools()
+
+    def _serve_beyond_tools(self) -> None:
+        """Completions: MCPServer has no public hook
+        for these low-level handlers."""
+        lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
@@ -231,13 +239,15 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
         store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
+        gate = CallGate(settings)
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
-            gate=CallGate(settings),
+            gate=gate,
+            completions=completions.Completions(api, gate.scope),
         )
 
 

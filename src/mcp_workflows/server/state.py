@@ -11,6 +11,7 @@ from mcp_workflows.config import Settings
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.completions import Completions
     from mcp_workflows.server.guard.confirmation import Confirmations
     from mcp_workflows.server.guard.gate import CallGate
     from mcp_workflows.server.registrations import Registrations
@@ -25,6 +26,7 @@ class AppState:
     confirmations: Confirmations
     registrations: Registrations
     gate: CallGate
+    completions: Completions
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:
