@@ -14,11 +14,15 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
+from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
 from mcp_types import (
     CallToolResult,
     CompleteRequestParams,
     GetPromptResult,
     InputRequiredResult,
+    SubscribeRequestParams,
+    SubscriptionsListenRequestParams,
+    UnsubscribeRequestParams,
 )
 from mcp_types import Prompt as MCPPrompt
 from mcp_types import ResourceTemplate as MCPResourceTemplate
@@ -29,7 +33,7 @@ from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
-from mcp_workflows.server import completions, prompts, resources
+from mcp_workflows.server import completions, prompts, resources, subscriptions
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -72,17 +76,22 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, settings: Settings, specs: list[ToolSpec], bus: SubscriptionBus, **kwargs: Any) -> None:
+        super().__init__(subscriptions=bus, **kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._built: dict[str, SDKTool] = {}
-        self._serve_beyond_tools()
+        self._serve_beyond_tools(settings, bus)
 
-    def _serve_beyond_tools(self) -> None:
-        """Completions: MCPServer has no public hook
+    def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
+        """Resource subscriptions (both eras) and completions: MCPServer has no public hook
         for these low-level handlers."""
         lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler(
+            "subscriptions/listen", SubscriptionsListenRequestParams, subscriptions.FollowingListenHandler(bus)
+        )
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscriptions.subscribe)
+        lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
         lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
 
     async def list_tools(self) -> list[MCPTool]:
@@ -211,8 +220,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
+async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), and run the
+    execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
@@ -240,6 +250,16 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
         store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
         gate = CallGate(settings)
+        watched = await stack.enter_async_context(
+            subscriptions.running_subscriptions(
+                api,
+                gate.scope,
+                bus,
+                limit=settings.max_resource_watches,
+                base_url=settings.base_url,
+                sessions=not settings.stateless_http,
+            )
+        )
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
@@ -247,23 +267,29 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
             gate=gate,
+            subscriptions=watched,
             completions=completions.Completions(api, gate.scope),
         )
 
 
-def build_server(settings: Settings) -> WorkflowsServer:
-    """The MCP server for these settings, exposing the tools its configuration selects."""
+def build_server(settings: Settings, bus: SubscriptionBus | None = None) -> WorkflowsServer:
+    """The MCP server for these settings, exposing the tools its configuration selects.
+
+    `bus` carries change events to subscribers (in-process by default; one shared by replicas, e.g.
+    over Redis, lets any replica's watch reach any replica's subscriber)."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
+    bus = bus if bus is not None else InMemorySubscriptionBus()
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret) as state:
+        async with _lifespan(settings, secret, bus) as state:
             yield state
 
     return WorkflowsServer(
         settings,
         select_tools(settings),
+        bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,

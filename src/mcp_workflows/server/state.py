@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mcp_workflows.server.guard.confirmation import Confirmations
     from mcp_workflows.server.guard.gate import CallGate
     from mcp_workflows.server.registrations import Registrations
+    from mcp_workflows.server.subscriptions import ResourceSubscriptions
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class AppState:
     confirmations: Confirmations
     registrations: Registrations
     gate: CallGate
+    subscriptions: ResourceSubscriptions
     completions: Completions
 
 
