@@ -20,6 +20,7 @@ from mcp_types import (
     CompleteRequestParams,
     GetPromptResult,
     InputRequiredResult,
+    SetLevelRequestParams,
     SubscribeRequestParams,
     SubscriptionsListenRequestParams,
     UnsubscribeRequestParams,
@@ -33,7 +34,7 @@ from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
-from mcp_workflows.server import completions, prompts, resources, subscriptions
+from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -84,7 +85,7 @@ class WorkflowsServer(MCPServer[AppState]):
         self._serve_beyond_tools(settings, bus)
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
-        """Resource subscriptions (both eras) and completions: MCPServer has no public hook
+        """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
         for these low-level handlers."""
         lowlevel = self._lowlevel_server
         lowlevel.add_request_handler(
@@ -93,6 +94,9 @@ class WorkflowsServer(MCPServer[AppState]):
         lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscriptions.subscribe)
         lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
         lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, client_log.set_level)
+        self.middleware.append(client_log.forward_logs)
+        client_log.install()
 
     async def list_tools(self) -> list[MCPTool]:
         index = indexed_tools()
