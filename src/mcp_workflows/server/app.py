@@ -35,6 +35,7 @@ from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
 from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
+from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -86,7 +87,7 @@ class WorkflowsServer(MCPServer[AppState]):
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
         """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
-        for these low-level handlers."""
+        for these low-level handlers. Capabilities then say exactly what is served (capabilities.py)."""
         lowlevel = self._lowlevel_server
         lowlevel.add_request_handler(
             "subscriptions/listen", SubscriptionsListenRequestParams, subscriptions.FollowingListenHandler(bus)
@@ -95,6 +96,9 @@ class WorkflowsServer(MCPServer[AppState]):
         lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
         lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
         lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, client_log.set_level)
+        self.middleware.append(
+            AdvertiseServed(sessions=not settings.stateless_http, watches=settings.max_resource_watches > 0)
+        )
         self.middleware.append(client_log.forward_logs)
         client_log.install()
 
