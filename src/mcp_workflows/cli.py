@@ -25,6 +25,7 @@ NO_KEY_MESSAGE = (
     "mcp-workflows: MISTRAL_API_KEY is not set. Set it to your Mistral API key "
     "(export MISTRAL_API_KEY=...), or run `mcp-workflows serve --sandbox` to try the server on a local sandbox."
 )
+KEEP_HELP = "ended sandbox executions kept in memory, oldest evicted first (MCP_WORKFLOWS_SANDBOX_KEEP_EXECUTIONS)"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-destructive", type=int, help="destructive calls per cap window")
     serve.add_argument("--cap-window-s", type=float, help="cap window in seconds (default 3600)")
     serve.add_argument("--audit-payloads", action="store_true", default=None, help="log workflow inputs in audit")
+    serve.add_argument("--sandbox-keep-executions", type=int, help=KEEP_HELP)
     _add_selection_flags(serve)
     serve.set_defaults(run=_serve)
 
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8080)
     sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply demo workflow durations")
+    sandbox.add_argument("--keep-executions", type=int, help=KEEP_HELP)
     sandbox.set_defaults(run=_sandbox)
 
     tools = commands.add_parser("tools", help="print the tool catalog")
@@ -142,6 +145,7 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _checked(
         _settings(
             sandbox=args.sandbox or None,
+            sandbox_keep_executions=args.sandbox_keep_executions,
             confirm=args.confirm,
             stateless_http=args.stateless,
             **policy,
@@ -185,7 +189,12 @@ def _serve(args: argparse.Namespace) -> None:
 def _sandbox(args: argparse.Namespace) -> None:
     from mcp_workflows.sandbox import SandboxConfig, serve
 
-    serve(args.host, args.port, SandboxConfig(time_scale=args.time_scale))
+    settings = _settings(sandbox_keep_executions=args.keep_executions)
+    serve(
+        args.host,
+        args.port,
+        SandboxConfig(time_scale=args.time_scale, keep_executions=settings.sandbox_keep_executions),
+    )
 
 
 def _tools(args: argparse.Namespace) -> None:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         le=10_000,
         description="Executions followed at once for resource subscribers (0: no resource subscriptions).",
     )
+    input_bridge: bool = Field(
+        default=True,
+        description="Show a workflow's form to the person when their client can show forms (else the agent relays).",
+    )
     stream_quiet_s: float = Field(
         default=10.0, gt=0, le=300, description="A silent event stream is checked against the record after this."
     )
@@ -68,6 +72,9 @@ class Settings(BaseSettings):
     )
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
+    sandbox_keep_executions: int = Field(
+        default=1000, ge=1, description="Ended sandbox executions kept in memory; older ones are evicted."
+    )
     read_only: bool = Field(default=False, description="Register read tools only.")
     allow_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names allowed.")
     deny_workflows: str = Field(default="", description="Comma-separated glob patterns of workflow names refused.")

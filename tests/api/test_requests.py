@@ -19,7 +19,13 @@ import httpx2
 import pytest
 
 from mcp_workflows.api.client import WorkflowsClient
-from mcp_workflows.api.models.deployments import Deployment, DeploymentResources, DeploymentSpec, ManagedDeployment
+from mcp_workflows.api.models.deployments import (
+    Deployment,
+    DeploymentArchive,
+    DeploymentResources,
+    DeploymentSpec,
+    ManagedDeployment,
+)
 from mcp_workflows.api.models.events import EventPage
 from mcp_workflows.api.models.executions import (
     BatchExecutionResponse,
@@ -222,6 +228,14 @@ CASES: list[Case] = [
         "unarchive_workflow_v1_workflows__workflow_identifier__unarchive_put",
         f"/v1/workflows/{UUID_A}/unarchive",
         reply={"workflow": WORKFLOW},
+    ),
+    Case(
+        "add workflow tags",
+        lambda c: c.workflows.add_tags("greeting", ["nightly", "ops"]),
+        "add_workflow_tags_v1_workflows__workflow_identifier__tags_post",
+        "/v1/workflows/greeting/tags",
+        body={"tags": ["nightly", "ops"]},
+        status=204,
     ),
     Case(
         "bulk archive",
@@ -715,16 +729,24 @@ CASES: list[Case] = [
         "create deployment",
         lambda c: c.deployments.create(
             "dep",
-            DeploymentSpec(github_url="https://github.com/acme/worker", revision="v1", entrypoint="worker:main"),
-            DeploymentResources(replicas=2, cpu_request="500m", memory_limit="1Gi"),
+            DeploymentSpec(
+                github_url="https://github.com/acme/worker",
+                revision="v1",
+                backend_spec={"type": "mistral_cloud", "dockerfile_path": "Dockerfile"},
+            ),
+            DeploymentResources(replicas=2),
             hardened=True,
         ),
         "create_deployment_v1_workflows_deployments_post",
         "/v1/workflows/deployments",
         body={
             "name": "dep",
-            "spec": {"github_url": "https://github.com/acme/worker", "revision": "v1", "entrypoint": "worker:main"},
-            "resources": {"replicas": 2, "cpu_request": "500m", "memory_limit": "1Gi"},
+            "spec": {
+                "github_url": "https://github.com/acme/worker",
+                "revision": "v1",
+                "backend_spec": {"type": "mistral_cloud", "dockerfile_path": "Dockerfile"},
+            },
+            "resources": {"replicas": 2},
             "hardened": True,
         },
         status=202,
@@ -741,6 +763,22 @@ CASES: list[Case] = [
         body={"spec": {"revision": "v2"}, "resources": {"replicas": 3}},
         status=202,
         reply=MANAGED,
+    ),
+    Case(
+        "deployment archive",
+        lambda c: c.deployments.archive("dep"),
+        "get_deployment_archive_v1_workflows_deployments__name__archive_get",
+        "/v1/workflows/deployments/dep/archive",
+        reply={"archive_id": "arch-1", "download_url": "https://files.example/arch-1?sig=x"},
+        check=lambda r: (isinstance(r, DeploymentArchive) and r.archive_id == "arch-1") or pytest.fail(str(r)),
+    ),
+    Case(
+        "unharden deployment",
+        lambda c: c.deployments.unharden(UUID_A, workspace_id=UUID_B),
+        "unharden_deployment_v1_workflows_deployments__deployment_id__unharden_post",
+        f"/v1/workflows/deployments/{UUID_A}/unharden",
+        {"workspace_id": [UUID_B]},
+        status=204,
     ),
     Case(
         "delete deployment",

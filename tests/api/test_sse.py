@@ -434,11 +434,11 @@ async def test_events_stream_sends_filters_start_seq_and_the_resume_header() -> 
         "activity_id": ["3"],
         "stream": ["progress"],
         "workflow_event_types": ["ACTIVITY_TASK_STARTED", "ACTIVITY_TASK_COMPLETED"],
-        "metadata_filters": ['{"tenant":"acme"}'],
+        "tenant": ["acme"],  # metadata_filters form-exploded, as the official client sends it
     }
     assert request.headers["last-event-id"] == "7"
     declared = {p["name"].lower() for p in SPEC_OPERATIONS[EVENTS_STREAM]["parameters"]}
-    assert set(request_query(request)) <= declared
+    assert set(request_query(request)) - {"tenant"} <= declared
     assert "last-event-id" in declared
     assert read.next_start_seq == 9
 
@@ -451,7 +451,7 @@ async def test_events_stream_without_filters_sends_nothing_extra() -> None:
     assert "last-event-id" not in server.requests[0].headers
 
 
-async def test_execution_log_stream_resumes_with_the_last_event_id_header() -> None:
+async def test_execution_log_stream_resumes_with_the_last_event_id_parameter() -> None:
     server = Server(Body([b'event: log\nid: c2\ndata: {"body": "hi", "timestamp": "2026-01-01T00:00:00Z"}\n\n']))
     async with server.client().observability.execution_logs_stream(
         "e1", run_id="r1", activity_id="4", after="2026-01-01T00:00:00Z", resume="c1"
@@ -459,15 +459,20 @@ async def test_execution_log_stream_resumes_with_the_last_event_id_header() -> N
         read = await read_bounded(frames, max_events=5, max_seconds=5)
     request = server.requests[0]
     assert request.url.path == "/v1/workflows/executions/e1/logs/stream"
-    assert request.headers["last-event-id"] == "c1"
-    assert request_query(request) == {"run_id": ["r1"], "activity_id": ["4"], "after": ["2026-01-01T00:00:00Z"]}
+    assert "last-event-id" not in request.headers
+    assert request_query(request) == {
+        "run_id": ["r1"],
+        "activity_id": ["4"],
+        "after": ["2026-01-01T00:00:00Z"],
+        "last_event_id": ["c1"],
+    }
     assert read.cursor == "c2"
     record = parse_frame(read.frames[0], LogRecord)
     assert record is not None
     assert record.body == "hi"
 
 
-async def test_deployment_log_stream_resumes_with_the_last_event_id_header() -> None:
+async def test_deployment_log_stream_resumes_with_the_last_event_id_parameter() -> None:
     server = Server(Body([b'event: log\nid: c9\ndata: {"body": "up", "timestamp": "2026-01-01T00:00:00Z"}\n\n']))
     async with server.client().deployments.logs_stream(
         "dep", worker_name="w1", workflow_name="greeting", resume="c8"
@@ -475,7 +480,6 @@ async def test_deployment_log_stream_resumes_with_the_last_event_id_header() -> 
         read = await read_bounded(frames, max_events=5, max_seconds=5)
     request = server.requests[0]
     assert request.url.path == "/v1/workflows/deployments/dep/logs/stream"
-    assert request.headers["last-event-id"] == "c8"
-    assert request_query(request) == {"worker_name": ["w1"], "workflow_name": ["greeting"]}
+    assert request_query(request) == {"worker_name": ["w1"], "workflow_name": ["greeting"], "last_event_id": ["c8"]}
     assert read.cursor == "c9"
     assert read.ended

@@ -1,8 +1,8 @@
 """Start `mcp-workflows serve` as a real subprocess and connect the SDK's Client to it.
 
-Both transports (stdio, streamable HTTP) and both protocol eras (the `legacy` handshake and the
-2026-07-28 default) are reached through `connect()`. The server runs its in-process sandbox on
-a port the test chooses, so tests read the sandbox's state back over HTTP independently of MCP.
+For what needs a real process: the transports themselves (stdio, streamable HTTP) in both
+protocol eras, start-up refusals, HTTP auth and Host/Origin checks, stateless replicas, and what a
+real process writes to stderr. Toolset behaviour is tested in-process (inprocess.py).
 """
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx2
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult
+
+from tests.e2e.session import Mode, Session, sandbox_client
 
 Transport = Literal["stdio", "http"]
-Mode = Literal["legacy", "auto"]
+BEARER_TOKENS = ("first-token-8c1f02", "second-token-5be9d7")  # what the token-protected server accepts
 REPO = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.05"
 
@@ -59,33 +60,11 @@ def serve_at_start_up(args: list[str], env: Mapping[str, str], cwd: Path = REPO)
     )
 
 
-@dataclass
-class Session:
-    client: Client
-    sandbox_url: str
-    stderr_path: Path | None = None
-    calls: list[CallToolResult] = field(default_factory=lambda: [])
-
-    async def call(self, name: str, arguments: dict[str, Any] | None = None, **kwargs: Any) -> CallToolResult:
-        result = await self.client.call_tool(name, arguments or {}, **kwargs)
-        self.calls.append(result)
-        return result
-
-    async def sandbox(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Read (or change) sandbox state directly over HTTP, bypassing the MCP server."""
-        async with httpx2.AsyncClient(base_url=self.sandbox_url, headers={"Authorization": "Bearer test"}) as http:
-            response = await http.request(method, path, **kwargs)
-            if not response.is_success:
-                raise httpx2.HTTPStatusError(
-                    f"sandbox {method} {path}: {response.status_code} {response.text[:500]}",
-                    request=response.request,
-                    response=response,
-                )
-            return response.json() if response.content else None
-
-
 class HttpServer:
-    """`mcp-workflows serve --transport http` in a subprocess, shared by several clients."""
+    """`mcp-workflows serve --transport http` in a subprocess, shared by several clients.
+
+    The constructor only spawns it: `wait_ready()` before use, so several start up at once.
+    """
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.port = free_port()
@@ -97,35 +76,55 @@ class HttpServer:
             stdout=subprocess.DEVNULL,
             stderr=self.stderr,
         )
-        self._wait_ready()
+        self._ready = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/mcp"
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> HttpServer:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.stderr.name).read_text()}")
-            try:
-                if httpx2.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not become ready in 30 s")
+        with httpx2.Client(timeout=1) as probe:
+            while not self._ready and time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log()}")
+                try:
+                    self._ready = probe.get(f"http://127.0.0.1:{self.port}/health").status_code == 200
+                except httpx2.TransportError:
+                    time.sleep(0.05)
+        if not self._ready:
+            raise RuntimeError(f"server did not become ready in 30 s: {self.log()}")
+        return self
+
+    def log(self) -> str:
+        """What the server wrote to stderr so far."""
+        return Path(self.stderr.name).read_text()
 
     def stop(self) -> str:
+        """Stop the server and return everything it wrote to stderr."""
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        text = self.log()
         self.stderr.close()
-        log = Path(self.stderr.name)
-        text = log.read_text()
-        log.unlink()
+        Path(self.stderr.name).unlink(missing_ok=True)
         return text
+
+
+@dataclass
+class HttpServers:
+    """The `serve --transport http` processes of the session."""
+
+    sandbox_port: int  # the port of `sandboxed`'s own in-process sandbox
+    sandboxed: HttpServer  # `serve --sandbox`, as the README runs it
+    with_tokens: HttpServer  # `serve --sandbox` behind MCP_WORKFLOWS_HTTP_TOKENS
+    replicas: tuple[HttpServer, HttpServer]  # `--stateless`, one API key, on the session's sandbox
+
+    def all(self) -> list[HttpServer]:
+        return [self.sandboxed, self.with_tokens, *self.replicas]
 
 
 @asynccontextmanager
@@ -143,8 +142,11 @@ async def connect(
     if transport == "http":
         assert http_server is not None
         assert sandbox_port is not None
-        async with Client(http_server.url, mode=mode, **client_kwargs) as client:
-            yield Session(client, f"http://127.0.0.1:{sandbox_port}")
+        async with (
+            sandbox_client(f"http://127.0.0.1:{sandbox_port}") as http,
+            Client(http_server.url, mode=mode, **client_kwargs) as client,
+        ):
+            yield Session(client, http)
         return
     port = free_port()
     full_env = server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(port), **(env or {})})
@@ -154,14 +156,10 @@ async def connect(
         env=full_env,
         cwd=str(REPO),
     )
+    sandbox_url = full_env.get("MISTRAL_BASE_URL", f"http://127.0.0.1:{port}")
     with tempfile.NamedTemporaryFile("w+", prefix="mcp-stdio-", suffix=".log") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode=mode, **client_kwargs) as client:
-            sandbox_url = full_env.get("MISTRAL_BASE_URL", f"http://127.0.0.1:{port}")
-            yield Session(client, sandbox_url, stderr_path=Path(errlog.name))
-
-
-def text_of(result: CallToolResult) -> str:
-    assert result.content, "every result carries a text copy"
-    block = result.content[0]
-    assert block.type == "text"
-    return block.text
+        async with (
+            sandbox_client(sandbox_url) as http,
+            Client(stdio_client(params, errlog=errlog), mode=mode, **client_kwargs) as client,
+        ):
+            yield Session(client, http, stderr_path=Path(errlog.name))

@@ -1,21 +1,32 @@
-"""archive_workflow never archives without a human's confirmation, in every client situation."""
+"""archive_workflow never archives without a human's confirmation, in every client situation.
+
+In-process in both protocol eras (a mid-call form in the handshake era, an input-required round trip
+in 2026-07-28), plus real server processes where a fresh process is the point.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
 import pytest
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from mcp_workflows.sandbox import running_sandbox
-from tests.e2e.harness import Session, connect, server_env, text_of
+from tests.e2e.harness import connect, server_env
+from tests.e2e.inprocess import connect_in_process
+from tests.e2e.polling import eventually
+from tests.e2e.session import Mode, Session, call_until_asked, text_of
 
 pytestmark = pytest.mark.anyio
 
 
 async def is_archived(session: Session, name: str) -> bool:
     return bool((await session.sandbox("GET", f"/v1/workflows/{name}"))["workflow"]["archived"])
+
+
+async def wall_clock() -> float:
+    return time.time()
 
 
 def answering(action: str, content: dict[str, Any] | None = None) -> Any:
@@ -32,7 +43,6 @@ def answering(action: str, content: dict[str, Any] | None = None) -> Any:
 async def test_elicitation_accept_archives_and_shows_what_will_happen(open_session: Any) -> None:
     callback = answering("accept", {"confirm": True})
     async with open_session(elicitation_callback=callback) as session:
-        await session.sandbox("POST", "/_sandbox/reset")
         workflow = (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert not result.is_error, text_of(result)
@@ -51,7 +61,6 @@ async def test_elicitation_refusals_change_nothing(
     open_session: Any, action: str, content: dict[str, Any] | None, status: str
 ) -> None:
     async with open_session(elicitation_callback=answering(action, content)) as session:
-        await session.sandbox("POST", "/_sandbox/reset")
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert not result.is_error, text_of(result)
         assert result.structured_content["outcome"] == status
@@ -96,12 +105,14 @@ async def test_garbage_token_is_refused(session: Session) -> None:
     assert not await is_archived(session, "greeting")
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_expired_token_is_refused(mode: str) -> None:
-    async with connect("stdio", mode, env={"MCP_WORKFLOWS_CONFIRMATION_TTL_S": "1"}) as session:  # type: ignore[arg-type]
+async def test_expired_token_is_refused(open_session: Any) -> None:
+    ttl_s = 1
+    async with open_session({"confirmation_ttl_s": ttl_s}) as session:
         preview = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         token = preview.structured_content["confirmation_token"]
-        await anyio.sleep(2.1)
+        # Issued at or before now, in whole seconds: past this instant the token has expired.
+        expired_after = int(time.time()) + ttl_s
+        await eventually(wall_clock, lambda now: now > expired_after, what="the token's expiry")
         refused = await session.call(
             "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": token}
         )
@@ -110,57 +121,55 @@ async def test_expired_token_is_refused(mode: str) -> None:
         assert not await is_archived(session, "greeting")
 
 
-async def test_token_verifies_in_a_fresh_server_process() -> None:
-    """Some clients start a new stdio server per call: the second call must still be confirmable."""
-    async with running_sandbox() as sandbox_url:
-        env = server_env({"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": "sk-fresh-process-test"})
-        async with connect("stdio", "legacy", env=env, args=[]) as first:
-            preview = await first.call("archive_workflow", {"workflow_identifier": "greeting"})
-            token = preview.structured_content["confirmation_token"]
-        async with connect("stdio", "auto", env=env, args=[]) as second:
-            done = await second.call(
-                "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": token}
-            )
-            assert not done.is_error, text_of(done)
-            assert await is_archived(second, "greeting")
+async def test_token_verifies_in_a_fresh_server_process(sandbox_url: str) -> None:
+    """Some clients start a new server per call: a token from one process confirms in another,
+    which never saw it (here: a real stdio process issues it, a fresh in-process server takes it)."""
+    key = "sk-fresh-process-test"
+    env = server_env({"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": key})
+    async with connect("stdio", "legacy", env=env, args=[]) as first:
+        preview = await first.call("archive_workflow", {"workflow_identifier": "greeting"})
+        token = preview.structured_content["confirmation_token"]
+        assert not await is_archived(first, "greeting")
+    async with connect_in_process(sandbox_url, "auto", {"api_key": key}) as second:
+        done = await second.call("archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": token})
+        assert not done.is_error, text_of(done)
+        assert await is_archived(second, "greeting")
 
 
-async def test_policy_off_archives_at_once() -> None:
-    async with connect("stdio", "auto", env={"MCP_WORKFLOWS_CONFIRM": "destructive=off"}) as session:
+async def test_policy_off_archives_at_once(open_session: Any) -> None:
+    async with open_session({"confirm": "destructive=off"}) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert result.structured_content["outcome"] == "done"
         assert await is_archived(session, "greeting")
 
 
-async def test_policy_token_ignores_client_elicitation() -> None:
+async def test_policy_token_ignores_client_elicitation(open_session: Any) -> None:
     callback = answering("accept", {"confirm": True})
-    async with connect(
-        "stdio", "legacy", env={"MCP_WORKFLOWS_CONFIRM": "destructive=token"}, elicitation_callback=callback
-    ) as session:
+    async with open_session({"confirm": "destructive=token"}, elicitation_callback=callback) as session:
         result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
         assert result.structured_content["outcome"] == "confirmation_required"
         assert not await is_archived(session, "greeting")
     assert callback.seen == []
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_client_that_never_answers_cannot_hang_the_call(mode: str) -> None:
+async def test_client_that_never_answers_cannot_hang_the_call(open_session: Any, era: Mode) -> None:
     """A client may declare elicitation and never render it: the call still ends, nothing changes."""
+    asked = anyio.Event()
 
     async def never(_: Any, __: ElicitRequestParams) -> ElicitResult:
-        await anyio.sleep(3600)
+        asked.set()
+        await anyio.sleep_forever()
         raise AssertionError("unreachable")
 
-    env = {"MCP_WORKFLOWS_ELICITATION_TIMEOUT_S": "1"}
-    async with connect("stdio", mode, env=env, elicitation_callback=never) as session:  # type: ignore[arg-type]
-        with anyio.fail_after(20):
-            if mode == "legacy":
-                result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
-                assert result.structured_content["outcome"] == "timed_out"
-                assert "no answer" in result.structured_content["message"]
-            else:
-                # 2026-07-28: the server answers at once with an input request and holds nothing
-                # open; a client that never retries simply leaves the call unanswered.
-                with anyio.move_on_after(2):
-                    await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+    async with open_session({"elicitation_timeout_s": 0.2}, elicitation_callback=never) as session:
+        if era == "legacy":
+            result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+            assert asked.is_set(), "the form was shown mid-call"
+            assert result.structured_content["outcome"] == "timed_out"
+            assert "no answer" in result.structured_content["message"]
+        else:
+            # 2026-07-28: the server ends the call at once with an input request and holds nothing
+            # open; the client is asked, never answers, and never retries. Once it is asked, the
+            # server's part is over: the test stops waiting for the client.
+            await call_until_asked(session, asked, "archive_workflow", {"workflow_identifier": "greeting"})
         assert not await is_archived(session, "greeting")

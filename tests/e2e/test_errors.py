@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Session, text_of
+from tests.e2e.session import Session, text_of
 
 pytestmark = pytest.mark.anyio
 

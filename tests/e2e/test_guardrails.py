@@ -1,4 +1,4 @@
-"""Guardrails an operator can trust (issue 4), over stdio in both protocol eras.
+"""Guardrails an operator can trust (issue 4), in-process in both protocol eras.
 
 Every destructive tool runs under every confirmation policy against clients that accept,
 decline, cancel, cannot elicit, or claim elicitation and never answer; the sandbox is read back
@@ -8,22 +8,28 @@ each kind of target, caps, and the audit trail.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 import pytest
-from mcp_types import ElicitRequestParams, ElicitResult
+from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
-from tests.e2e.harness import Session, connect, text_of
+from mcp_workflows.server.guard.audit import AUDIT_LOGGER
+from tests.e2e.inprocess import connect_in_process
+from tests.e2e.polling import eventually
+from tests.e2e.session import ERAS, Mode, Session, call_until_asked, text_of
 
 pytestmark = pytest.mark.anyio
 
 GREETING_ID = "625ab077-a575-5b2a-953f-053ade4e3b88"
 COUNTER_ID = "10173c1a-e539-5c61-b2b6-88452f43f6d7"
-ALL = ["--sandbox", "--toolsets", "all"]
+ALL = {"toolsets": "all"}
 INPUTS: dict[str, dict[str, Any]] = {"greeting": {"name": "x"}, "approval": {"request": "x"}, "counter": {}}
 
 
@@ -50,18 +56,24 @@ async def prepare_cancel(session: Session) -> dict[str, Any]:
 
 
 async def cancel_acted(session: Session, args: dict[str, Any]) -> bool:
-    await anyio.sleep(0.3)
     record = await session.sandbox("GET", f"/v1/workflows/executions/{args['execution_ids'][0]}")
     return record["status"] != "RUNNING"
 
 
 async def prepare_reset(session: Session) -> dict[str, Any]:
     execution_id = await start(session, "counter", {"start": 1})
-    await anyio.sleep(0.3)
-    trace = await session.sandbox(
-        "GET", f"/v1/workflows/executions/{execution_id}/trace/events", params={"include_internal_events": "true"}
+
+    async def trace() -> list[dict[str, Any]]:
+        path = f"/v1/workflows/executions/{execution_id}/trace/events"
+        events: list[dict[str, Any]] = (await session.sandbox("GET", path, params={"include_internal_events": "true"}))[
+            "events"
+        ]
+        return events
+
+    events = await eventually(
+        trace, lambda es: any(e["name"] == "WORKFLOW_TASK_COMPLETED" for e in es), what="a reset point"
     )
-    event_id = next(int(e["id"]) for e in trace["events"] if e["name"] == "WORKFLOW_TASK_COMPLETED")
+    event_id = next(int(e["id"]) for e in events if e["name"] == "WORKFLOW_TASK_COMPLETED")
     run_id = (await session.sandbox("GET", f"/v1/workflows/executions/{execution_id}"))["run_id"]
     return {"execution_id": execution_id, "event_id": event_id, "_run_id": run_id}
 
@@ -108,18 +120,31 @@ CASES = [
     Case("manage_deployment", lambda s: fixed({"name": "managed-demo", "action": "stop"}), deployment_stopped),
 ]
 
+POLICIES = ["elicit", "token", "auto", "off"]
 BEHAVIOURS = ["accept", "decline", "cancel", "no-elicitation", "never-answers"]
 
 
-def client_for(behaviour: str) -> dict[str, Any]:
-    async def answer(_: Any, __: ElicitRequestParams) -> ElicitResult:
-        if behaviour == "never-answers":
-            await anyio.sleep(3600)
-        if behaviour == "accept":
-            return ElicitResult(action="accept", content={"confirm": True})
-        return ElicitResult(action=behaviour)
+class FormClient:
+    """A client's answer to confirmation forms; `asked` is set each time a form reaches it."""
 
-    return {} if behaviour == "no-elicitation" else {"elicitation_callback": answer}
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.asked = anyio.Event()
+
+    async def answer(self, _: Any, __: ElicitRequestParams) -> ElicitResult:
+        self.asked.set()
+        if self.behaviour == "never-answers":
+            await anyio.sleep_forever()
+        if self.behaviour == "accept":
+            return ElicitResult(action="accept", content={"confirm": True})
+        return ElicitResult(action=self.behaviour)
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """A client without elicitation declares no form capability at all."""
+        return {} if self.behaviour == "no-elicitation" else {"elicitation_callback": self.answer}
+
+
+REFUSED = {"decline": "declined", "cancel": "cancelled", "never-answers": "timed_out"}
 
 
 def expected(policy: str, behaviour: str, case: Case) -> str:
@@ -139,30 +164,48 @@ def expected(policy: str, behaviour: str, case: Case) -> str:
     return "acted" if behaviour == "accept" else "refused"
 
 
+async def writes_seen(session: Session) -> Counter[str]:
+    """Requests other than reads that reached the sandbox so far."""
+    stats = await session.sandbox("GET", "/_sandbox/stats")
+    return Counter({k: v for k, v in stats["requests"].items() if not k.startswith("GET ")})
+
+
 @pytest.mark.parametrize("behaviour", BEHAVIOURS)
-@pytest.mark.parametrize("policy", ["elicit", "token", "auto", "off"])
-@pytest.mark.parametrize("era", ["legacy", "auto"])
-async def test_every_destructive_tool_under_every_policy(era: str, policy: str, behaviour: str) -> None:
-    env = {"MCP_WORKFLOWS_CONFIRM": f"destructive={policy}", "MCP_WORKFLOWS_ELICITATION_TIMEOUT_S": "1"}
-    async with connect("stdio", era, env=env, args=ALL, **client_for(behaviour)) as session:  # type: ignore[arg-type]
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("era", ERAS)
+async def test_every_destructive_tool_under_every_policy(
+    sandbox_url: str, era: Mode, policy: str, behaviour: str
+) -> None:
+    settings: dict[str, Any] = {**ALL, "confirm": f"destructive={policy}"}
+    if behaviour == "never-answers":
+        settings["elicitation_timeout_s"] = 0.2  # the handshake-era form is given up after this
+    form = FormClient(behaviour)
+    async with connect_in_process(sandbox_url, era, settings, **form.client_kwargs()) as session:
         for case in CASES:
             args = await case.prepare(session)
             call_args = {k: v for k, v in args.items() if not k.startswith("_")}
             want = expected(policy, behaviour, case)
-            result = None
-            with anyio.move_on_after(2):  # a 2026-07-28 client that never answers never retries
-                result = await session.call(case.tool, call_args)
             label = f"{case.tool} policy={policy} client={behaviour} era={era}"
+            writes_before = await writes_seen(session)
+            result: CallToolResult | None = None
+            if (era, behaviour, want) == ("auto", "never-answers", "refused"):
+                form.asked = anyio.Event()
+                await call_until_asked(session, form.asked, case.tool, call_args)
+            else:
+                result = await session.call(case.tool, call_args)
+            # The call is over (its result is in, or the 2026-07-28 client was asked): whatever it
+            # was going to send upstream has been sent.
             if want == "acted":
                 assert result is not None, label
                 assert not result.is_error, f"{label}: {text_of(result)}"
                 assert result.structured_content["outcome"] == "done", label
-                assert await case.acted(session, args), label
+                await eventually(functools.partial(case.acted, session, args), what=label)
                 continue
+            assert await writes_seen(session) == writes_before, f"{label}: nothing may be sent upstream"
             assert not await case.acted(session, args), f"{label}: nothing may change"
             if result is None:
-                assert (era, behaviour) == ("auto", "never-answers"), label
-            elif want == "error":
+                continue
+            if want == "error":
                 assert result.is_error, label
                 assert "elicitation" in text_of(result), label
             elif want == "preview":
@@ -170,13 +213,13 @@ async def test_every_destructive_tool_under_every_policy(era: str, policy: str, 
                 token = result.structured_content["confirmation_token"]
                 done = await session.call(case.tool, {**call_args, "confirmation_token": token})
                 assert done.structured_content["outcome"] == "done", f"{label}: {text_of(done)}"
-                assert await case.acted(session, args), label
+                await eventually(functools.partial(case.acted, session, args), what=label)
             else:
-                assert result.structured_content["outcome"] in ("declined", "cancelled", "timed_out"), label
+                assert result.structured_content["outcome"] == REFUSED[behaviour], label
 
 
-async def test_read_only_registers_no_tool_that_writes() -> None:
-    async with connect("stdio", "auto", args=[*ALL, "--read-only"]) as session:
+async def test_read_only_registers_no_tool_that_writes(sandbox_url: str) -> None:
+    async with connect_in_process(sandbox_url, "auto", {**ALL, "read_only": True}) as session:
         names = {tool.name for tool in (await session.client.list_tools()).tools}
         assert {"list_workflows", "get_execution", "list_runs", "list_schedules", "list_deployments"} <= names
         assert (
@@ -208,15 +251,17 @@ LISTINGS = [
 
 
 @pytest.mark.parametrize(
-    ("env", "allowed", "refused"),
+    ("rules", "allowed", "refused"),
     [
-        ({"MCP_WORKFLOWS_DENY_WORKFLOWS": "approval,count*"}, "greeting", "counter"),
-        ({"MCP_WORKFLOWS_ALLOW_WORKFLOWS": "greet*"}, "greeting", "approval"),
-        ({"MCP_WORKFLOWS_ALLOW_WORKFLOWS": "*", "MCP_WORKFLOWS_DENY_WORKFLOWS": "approval"}, "counter", "approval"),
+        ({"deny_workflows": "approval,count*"}, "greeting", "counter"),
+        ({"allow_workflows": "greet*"}, "greeting", "approval"),
+        ({"allow_workflows": "*", "deny_workflows": "approval"}, "counter", "approval"),
     ],
 )
-async def test_allow_and_deny_apply_to_every_kind_of_target(env: dict[str, str], allowed: str, refused: str) -> None:
-    async with connect("stdio", "auto", env=env, args=ALL) as session:
+async def test_allow_and_deny_apply_to_every_kind_of_target(
+    sandbox_url: str, rules: dict[str, str], allowed: str, refused: str
+) -> None:
+    async with connect_in_process(sandbox_url, "auto", {**ALL, **rules}) as session:
         ids = {}
         for name in (allowed, refused):
             registrations = await session.sandbox(
@@ -264,13 +309,9 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(env: dict[str, str],
             assert refused not in names, f"{tool} hides {refused}"
 
 
-async def test_caps_on_executions_and_destructive_calls() -> None:
-    env = {
-        "MCP_WORKFLOWS_MAX_EXECUTIONS": "2",
-        "MCP_WORKFLOWS_MAX_DESTRUCTIVE": "1",
-        "MCP_WORKFLOWS_CONFIRM": "destructive=off",
-    }
-    async with connect("stdio", "legacy", env=env, args=ALL) as session:
+async def test_caps_on_executions_and_destructive_calls(sandbox_url: str) -> None:
+    caps = {"max_executions": 2, "max_destructive": 1, "confirm": "destructive=off"}
+    async with connect_in_process(sandbox_url, "legacy", {**ALL, **caps}) as session:
         for name in ("a", "b"):
             ok = await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": name}})
             assert not ok.is_error, text_of(ok)
@@ -291,22 +332,20 @@ FAKE_KEY = "sk-AUDIT-9d8c7b6a5f4e3d2c1b0a"
 
 
 @pytest.mark.parametrize("payloads", [False, True])
-async def test_audit_lines_record_mutations_without_secrets(payloads: bool) -> None:
-    from mcp_workflows.sandbox import running_sandbox
-
-    async with running_sandbox() as sandbox_url:
-        env = {"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": FAKE_KEY, "MCP_WORKFLOWS_LOG_LEVEL": "DEBUG"}
-        if payloads:
-            env["MCP_WORKFLOWS_AUDIT_PAYLOADS"] = "true"
-        async with connect("stdio", "legacy", env=env, args=["--toolsets", "all"]) as session:
+async def test_audit_lines_record_mutations_without_secrets(
+    sandbox_url: str, payloads: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The audit records; that they reach a real process's stderr is checked in test_secrets.py."""
+    settings = {"api_key": FAKE_KEY, "toolsets": "all", "audit_payloads": payloads}
+    with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
+        async with connect_in_process(sandbox_url, "legacy", settings) as session:
             await session.call("list_workflows")
             await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Secret Sam"}})
             await session.call("archive_workflow", {"workflow_identifier": "greeting"})
             await session.call("update_workflow", {"workflow_identifier": "nope-missing", "display_name": "x"})
             outputs = [r.model_dump_json() for r in session.calls]
-            assert session.stderr_path is not None
-            stderr = session.stderr_path.read_text()
-    audit = [json.loads(line) for line in stderr.splitlines() if line.startswith('{"audit"')]
+    lines = [r.getMessage() for r in caplog.records if r.name == AUDIT_LOGGER]
+    audit = [json.loads(line) for line in lines]
     assert [(a["tool"], a["outcome"]) for a in audit] == [
         ("execute_workflow", "done"),
         ("archive_workflow", "confirmation_required"),
@@ -318,5 +357,5 @@ async def test_audit_lines_record_mutations_without_secrets(payloads: bool) -> N
     assert execute["confirmation"] == "policy_off"
     assert execute["time"].endswith("Z")
     assert ("Secret Sam" in json.dumps(execute)) is payloads, "inputs only with --audit-payloads"
-    assert FAKE_KEY not in stderr
+    assert FAKE_KEY not in caplog.text
     assert all(FAKE_KEY not in output for output in outputs)

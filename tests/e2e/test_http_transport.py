@@ -3,19 +3,17 @@ and the Host/Origin checks that stop DNS rebinding. Real subprocesses, real HTTP
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_workflows.server.http_app import exposure_problem
-from tests.e2e.harness import HttpServer, free_port, serve_at_start_up, server_env
+from tests.e2e.harness import BEARER_TOKENS as TOKENS
+from tests.e2e.harness import HttpServer, HttpServers, serve_at_start_up, server_env
 
 pytestmark = pytest.mark.anyio
 
-TOKENS = ("first-token-8c1f02", "second-token-5be9d7")
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -29,14 +27,9 @@ INITIALIZE = {
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def token_server() -> Iterator[HttpServer]:
-    env = server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(free_port()), "MCP_WORKFLOWS_HTTP_TOKENS": ", ".join(TOKENS)})
-    server = HttpServer(["--sandbox"], env)
-    yield server
-    log = server.stop()
-    for token in TOKENS:
-        assert token not in log, "a bearer token reached the server log"
+@pytest.fixture
+def token_server(http_servers: HttpServers) -> HttpServer:
+    return http_servers.with_tokens.wait_ready()
 
 
 def post_initialize(url: str, headers: dict[str, str] | None = None) -> httpx2.Response:
@@ -101,6 +94,15 @@ async def test_each_accepted_token_opens_a_working_session(token_server: HttpSer
         assert not result.is_error
         assert result.structured_content is not None
         assert result.structured_content["workflow"]["name"] == "greeting"
+
+
+def test_tokens_never_reach_the_server_log(token_server: HttpServer) -> None:
+    for token in (*TOKENS, "a-wrong-token-3f9e"):
+        post_initialize(token_server.url, {"Authorization": f"Bearer {token}"})
+    log = token_server.log()
+    assert "POST /mcp" in log or "/mcp" in log, "the requests were logged"
+    for token in (*TOKENS, "a-wrong-token-3f9e"):
+        assert token not in log, "a bearer token reached the server log"
 
 
 def test_host_header_of_another_site_is_refused(http_server: HttpServer) -> None:

@@ -1,42 +1,30 @@
-"""Schedules and deployments end to end: a real server subprocess over HTTP (plus stdio for the
-confirmation paths), with every effect checked through independent reads of the sandbox."""
+"""Schedules and deployments end to end on an in-process server (2026-07-28, plus both eras for
+the confirmation paths), with every effect checked through independent reads of the sandbox."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 import httpx2
 import pytest
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from tests.e2e.harness import HttpServer, Session, connect, free_port, server_env, text_of
+from tests.e2e.inprocess import connect_in_process
+from tests.e2e.polling import eventually
+from tests.e2e.session import Session, text_of
 
 pytestmark = pytest.mark.anyio
 
 SCHEDULES = "/v1/workflows/schedules"
 DEPLOYMENTS = "/v1/workflows/deployments"
-ALL = ["--sandbox", "--toolsets", "all"]
-
-
-@pytest.fixture(scope="module")
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture(scope="module")
-def server(port: int) -> Iterator[HttpServer]:
-    http = HttpServer(ALL, server_env({"MCP_WORKFLOWS_SANDBOX_PORT": str(port)}))
-    yield http
-    http.stop()
+ALL = {"toolsets": "all"}
 
 
 @pytest.fixture
-async def session(server: HttpServer, port: int) -> AsyncIterator[Session]:
-    async with connect("http", "auto", http_server=server, sandbox_port=port) as opened:
-        await opened.sandbox("POST", "/_sandbox/reset")
+async def session(sandbox_url: str) -> AsyncIterator[Session]:
+    async with connect_in_process(sandbox_url, "auto", ALL) as opened:
         yield opened
 
 
@@ -77,14 +65,6 @@ def fired(schedule: dict[str, Any] | None) -> set[str]:
     return {r["execution_id"] for r in schedule["recent_executions"]}
 
 
-async def eventually(check: Callable[[], Any], seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.2)):
-        if await check():
-            return
-        await anyio.sleep(0.2)
-    raise AssertionError(f"not true after {seconds} s")
-
-
 async def confirmed(session: Session, tool: str, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A client without elicitation: the first call previews, the token call acts."""
     preview = ok(await session.call(tool, args))
@@ -96,10 +76,10 @@ async def confirmed(session: Session, tool: str, args: dict[str, Any]) -> tuple[
     return preview, done
 
 
-async def create_every_second(session: Session, name: str = "Ada") -> str:
+async def create_every(session: Session, every: str, name: str = "Ada") -> str:
     created = ok(
         await session.call(
-            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": name}, "every": ["PT1S"]}
+            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": name}, "every": [every]}
         )
     )
     assert created["outcome"] == "done"
@@ -114,7 +94,7 @@ async def create_every_second(session: Session, name: str = "Ada") -> str:
 
 
 async def test_schedule_lifecycle(session: Session) -> None:
-    schedule_id = await create_every_second(session)
+    schedule_id = await create_every(session, "PT1S")
     upstream = await sandbox_schedule(session, schedule_id)
     assert upstream is not None
     assert upstream["input"] == {"name": "Ada"}
@@ -128,7 +108,7 @@ async def test_schedule_lifecycle(session: Session) -> None:
     async def has_fired_twice() -> bool:
         return len(fired(await sandbox_schedule(session, schedule_id))) >= 2
 
-    await eventually(has_fired_twice)
+    await eventually(has_fired_twice, what="two firings")
     detail = ok(await session.call("get_schedule", {"schedule_id": schedule_id}))
     assert detail["recent_runs"], detail
     assert {r["execution_id"] for r in detail["recent_runs"]} <= fired(await sandbox_schedule(session, schedule_id))
@@ -141,7 +121,22 @@ async def test_schedule_lifecycle(session: Session) -> None:
     assert stopped_at is not None
     assert stopped_at["paused"] is True
     assert stopped_at["note"] == "e2e"
-    await anyio.sleep(2.5)
+    # A witness on the same interval, created after the pause: once it has fired three times,
+    # the paused schedule has missed at least two of its own firings.
+    witness = await session.sandbox(
+        "POST",
+        SCHEDULES,
+        json={
+            "workflow_identifier": "greeting",
+            "schedule": {"input": {"name": "W"}, "intervals": [{"every": "PT1S"}]},
+        },
+    )
+
+    async def witness_fired_thrice() -> bool:
+        return len(fired(await sandbox_schedule(session, witness["schedule_id"]))) >= 3
+
+    await eventually(witness_fired_thrice, what="three firings of the witness schedule")
+    await session.sandbox("DELETE", f"{SCHEDULES}/{witness['schedule_id']}")
     assert fired(await sandbox_schedule(session, schedule_id)) == fired(stopped_at), "no firing while paused"
     paused_list = ok(await session.call("list_schedules", {"status": "paused"}))
     assert [r["schedule_id"] for r in paused_list["schedules"]] == [schedule_id]
@@ -157,7 +152,7 @@ async def test_schedule_lifecycle(session: Session) -> None:
     async def fires_again() -> bool:
         return bool(fired(await sandbox_schedule(session, schedule_id)) - before)
 
-    await eventually(fires_again)
+    await eventually(fires_again, what="a firing after resume")
 
     updated = ok(
         await session.call(
@@ -226,8 +221,7 @@ async def test_schedule_validation_fails_before_any_request(session: Session) ->
     assert (await session.sandbox("GET", SCHEDULES))["schedules"] == []
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_delete_schedule_over_stdio_with_elicitation(mode: str) -> None:
+async def test_delete_schedule_with_elicitation(open_session: Any) -> None:
     answers = [("decline", None), ("cancel", None), ("accept", {"confirm": False}), ("accept", {"confirm": True})]
     seen: list[str] = []
 
@@ -236,8 +230,10 @@ async def test_delete_schedule_over_stdio_with_elicitation(mode: str) -> None:
         action, content = answers[len(seen) - 1]
         return ElicitResult(action=action, content=content)
 
-    async with connect("stdio", mode, args=ALL, elicitation_callback=callback) as session:  # type: ignore[arg-type]
-        schedule_id = await create_every_second(session)
+    async with open_session(ALL, elicitation_callback=callback) as session:
+        # Hourly, so that it does not fire while the form is out: the form describes the runs so
+        # far, and a 2026-07-28 client is asked again when the question changed before its answer.
+        schedule_id = await create_every(session, "PT1H")
         for expected in ("declined", "cancelled", "declined"):
             refused = ok(await session.call("delete_schedule", {"schedule_id": schedule_id}))
             assert refused["outcome"] == expected
@@ -250,10 +246,9 @@ async def test_delete_schedule_over_stdio_with_elicitation(mode: str) -> None:
     assert f"Delete schedule {schedule_id} of workflow greeting" in seen[0]
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_delete_schedule_over_stdio_without_elicitation(mode: str) -> None:
-    async with connect("stdio", mode, args=ALL) as session:  # type: ignore[arg-type]
-        schedule_id = await create_every_second(session)
+async def test_delete_schedule_without_elicitation(open_session: Any) -> None:
+    async with open_session(ALL) as session:
+        schedule_id = await create_every(session, "PT1H")
         preview, _ = await confirmed(session, "delete_schedule", {"schedule_id": schedule_id})
         assert "greeting" in preview["message"]
         assert await sandbox_schedule(session, schedule_id) is None
@@ -303,7 +298,7 @@ async def test_deployment_reads(session: Session) -> None:
         logs = await session.sandbox("GET", f"{DEPLOYMENTS}/sandbox-deployment/logs", params={"limit": 100})
         return any("Greeted Log" in r["body"] for r in logs["results"])
 
-    await eventually(greeted)
+    await eventually(greeted, what="the scheduled greeting in the deployment log")
     head = ok(
         await session.call("get_deployment_logs", {"name": "sandbox-deployment", "follow_seconds": 1, "limit": 1})
     )

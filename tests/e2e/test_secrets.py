@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_workflows.sandbox import running_sandbox
 from mcp_workflows.server.tool_index import indexed_tools
 from tests.e2e.examples import EXAMPLE_ARGS
-from tests.e2e.harness import connect, free_port, server_env, text_of
+from tests.e2e.harness import connect, free_port, server_env
+from tests.e2e.inprocess import connect_in_process
+from tests.e2e.session import text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -97,36 +98,36 @@ async def test_an_upstream_that_echoes_the_key_never_makes_it_leak(level: str) -
     assert HTTP_TOKEN not in stderr
 
 
-async def test_fake_key_never_leaks_over_stdio() -> None:
-    async with running_sandbox() as sandbox_url:
-        env = server_env(
-            {"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": FAKE_KEY, "MCP_WORKFLOWS_LOG_LEVEL": "DEBUG"}
-        )
-        async with connect("stdio", "legacy", env=env, args=[]) as session:
-            outputs = [
-                await session.call("list_workflows"),
-                await session.call("get_workflow", {"workflow_identifier": "missing"}),
-                await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {}}),
-                await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "K"}}),
-                await session.call("archive_workflow", {"workflow_identifier": "greeting"}),
-                await session.call("list_workflows", {"limit": -1}),
-            ]
-            tools = await session.client.list_tools()
-            assert session.stderr_path is not None
-            stderr = session.stderr_path.read_text()
+async def test_fake_key_never_leaks_over_stdio(sandbox_url: str) -> None:
+    """Outputs and the stderr of a real server process, logging at DEBUG."""
+    env = server_env({"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": FAKE_KEY, "MCP_WORKFLOWS_LOG_LEVEL": "DEBUG"})
+    async with connect("stdio", "legacy", env=env, args=[]) as session:
+        outputs = [
+            await session.call("list_workflows"),
+            await session.call("get_workflow", {"workflow_identifier": "missing"}),
+            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {}}),
+            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "K"}}),
+            await session.call("archive_workflow", {"workflow_identifier": "greeting"}),
+            await session.call("list_workflows", {"limit": -1}),
+        ]
+        tools = await session.client.list_tools()
+        assert session.stderr_path is not None
+        stderr = session.stderr_path.read_text()
     assert stderr, "the server logged something at DEBUG"
     for result in outputs:
         assert FAKE_KEY not in text_of(result)
         assert FAKE_KEY not in str(result.structured_content)
     assert FAKE_KEY not in tools.model_dump_json()
     assert FAKE_KEY not in stderr
+    audit = [json.loads(line) for line in stderr.splitlines() if line.startswith('{"audit"')]
+    assert ("archive_workflow", "confirmation_required") in {(a["tool"], a["outcome"]) for a in audit}, (
+        "audit lines are bare JSON lines on stderr"
+    )
 
 
 async def test_unreachable_api_is_a_clear_error() -> None:
-    env = server_env(
-        {"MISTRAL_BASE_URL": "http://127.0.0.1:9", "MISTRAL_API_KEY": FAKE_KEY, "MCP_WORKFLOWS_RETRY_TOTAL_S": "0"}
-    )
-    async with connect("stdio", "auto", env=env, args=[]) as session:
+    unreachable = "http://127.0.0.1:9"
+    async with connect_in_process(unreachable, "auto", {"api_key": FAKE_KEY, "retry_total_s": 0}) as session:
         result = await session.call("list_workflows")
     assert result.is_error
     text = text_of(result)

@@ -1,6 +1,6 @@
 """Two stateless replicas behind a load balancer without sticky sessions, as in Kubernetes.
 
-One standalone sandbox, two `serve --transport http --stateless` processes sharing its API key
+One sandbox (the test session's), two `serve --transport http --stateless` processes sharing an API key
 (so their confirmation tokens and sealed request state agree), and a client whose requests are
 spread over both. Real subprocesses, real HTTP.
 """
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +21,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from tests.e2e.harness import REPO, HttpServer, Mode, free_port, serve_at_start_up, server_env
+from tests.e2e.harness import HttpServer, HttpServers, serve_at_start_up, server_env
+from tests.e2e.session import Mode
 
 pytestmark = pytest.mark.anyio
 
@@ -70,34 +68,10 @@ class Replicas:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="module")
-def replicas() -> Iterator[Replicas]:
-    port = free_port()
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "mcp_workflows", "sandbox", "--port", str(port), "--time-scale", "0.05"],
-        env=server_env(),
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx2.get(url + "/v1/workflows", headers={"Authorization": "Bearer t"}, timeout=1)
-            break
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    env = server_env({"MISTRAL_API_KEY": "shared-fake-key", "MISTRAL_BASE_URL": url})
-    first = HttpServer(["--stateless"], env)
-    second = HttpServer(["--stateless"], env)
-    try:
-        yield Replicas(url, first, second)
-    finally:
-        for server in (first, second):
-            server.stop()
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
+@pytest.fixture
+def replicas(http_servers: HttpServers, shared_sandbox: str) -> Replicas:
+    first, second = (server.wait_ready() for server in http_servers.replicas)
+    return Replicas(shared_sandbox, first, second)
 
 
 @asynccontextmanager

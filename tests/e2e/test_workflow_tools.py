@@ -1,4 +1,4 @@
-"""Every seed tool end to end: real subprocess, stdio and HTTP, both protocol eras.
+"""Every seed tool through MCP in both protocol eras, on an in-process server.
 
 Results are checked against the sandbox's own state, read over HTTP without going through MCP.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Session, text_of
+from tests.e2e.session import Session, text_of
 
 pytestmark = pytest.mark.anyio
 

@@ -46,7 +46,7 @@ async def test_filters(client: httpx2.AsyncClient) -> None:
     assert await names(archived="true") == {"legacy-import"}
     assert "legacy-import" not in await names(archived="false")
     assert await names(tags=["finance", "reporting"]) == {"invoice-digest"}
-    assert await names(available_in_chat_assistant="true") == {"greeting", "slow-report"}
+    assert await names(available_in_chat_assistant="true") == {"greeting", "slow-report", "expense-approval"}
     assert "shared-echo" in everything
     assert "shared-echo" not in await names(include_shared="false")
     assert await names(search="GREET") == {"greeting"}
@@ -127,9 +127,9 @@ async def test_registrations_filters_and_definition(client: httpx2.AsyncClient) 
     active = (await client.get("/v1/workflows/registrations", params={"active_only": "true", "limit": 100})).json()
     all_regs = (await client.get("/v1/workflows/registrations", params={"limit": 100})).json()
     assert len(active["workflow_registrations"]) == len(all_regs["workflow_registrations"]) - 1
-    found = await client.get("/v1/workflows/registrations", params={"workflow_search": "approv"})
+    found = await client.get("/v1/workflows/registrations", params={"workflow_search": "count"})
     assert [r["workflow_id"] for r in found.json()["workflow_registrations"]] == [
-        (await client.get("/v1/workflows/approval")).json()["workflow"]["id"]
+        (await client.get("/v1/workflows/counter")).json()["workflow"]["id"]
     ]
     one = await client.get(f"/v1/workflows/registrations/{reg['id']}")
     assert one.status_code == 200

@@ -45,19 +45,25 @@ async def test_run_workflow_walks_through_get_workflow_then_execute_workflow(set
         assert first < then
         assert 'deployment="sandbox-deployment"' in text
         assert "greet Ada in French" in text
-        assert "Not available" not in text, "both tools are in the default toolsets"
+        assert "turns it on" not in text, "both tools are in the default toolsets"
 
 
 async def test_diagnose_says_which_toolsets_its_tools_need(settings: Settings, mode: Mode) -> None:
     async with connected(settings, mode) as client:
         text = await text_of(client, "diagnose_execution", {"execution_id": "exec-1"})
         assert 'get_execution(execution_id="exec-1")' in text
-        assert 'list_events(execution_id="exec-1")' in text
-        assert "Not available on this server right now: list_events (toolset events), get_execution_logs " in text
-        assert "(toolset observability)" in text
-    async with connected(settings.model_copy(update={"toolsets": "all"}), mode) as client:
+        assert "list_events (enable_toolsets(['events']) turns it on)" in text
+        assert "get_execution_logs (enable_toolsets(['observability']) turns it on)" in text
+        enabled = await client.call_tool("enable_toolsets", {"toolsets": ["events", "observability"]})
+        assert not enabled.is_error, enabled.content
         text = await text_of(client, "diagnose_execution", {"execution_id": "exec-1"})
-        assert "Not available" not in text
+        assert "list_events (" not in text
+        assert "get_execution_logs (" not in text
+        assert "reset_execution (enable_toolsets(['runs']) turns it on)" in text
+    read_only = settings.model_copy(update={"read_only": True})
+    async with connected(read_only, mode) as client:
+        text = await text_of(client, "run_workflow", {"workflow": "greeting"})
+        assert "execute_workflow (not available on this server)" in text
 
 
 async def test_review_waiting_inputs_lists_then_submits(settings: Settings, mode: Mode) -> None:

@@ -36,8 +36,8 @@ def test_the_tool_api_we_use_exists() -> None:
     assert "convert_result" in inspect.signature(Tool.run).parameters
     declared = next(d for d in declared_tools() if d.spec.name == "archive_workflow")
     tool = build_sdk_tool(declared)
-    assert tool.fn_metadata.validate_arguments({"workflow_identifier": "greeting"}) == {
-        "workflow_identifier": "greeting",
+    assert tool.fn_metadata.validate_arguments({"workflow": "greeting"}) == {
+        "workflow": "greeting",
         "confirmation_token": None,
     }
     assert set(tool.resolved_params) == {"answer"}, "the confirmation parameter is resolved, never asked for"

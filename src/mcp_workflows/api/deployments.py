@@ -9,6 +9,7 @@ from typing import Any
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.deployments import (
     Deployment,
+    DeploymentArchive,
     DeploymentOrderBy,
     DeploymentPage,
     DeploymentResources,
@@ -38,6 +39,14 @@ STOP_DEPLOYMENT = Operation("stop_deployment_v1_workflows_deployments__name__sto
 START_DEPLOYMENT = Operation("start_deployment_v1_workflows_deployments__name__start_post", "POST", _ONE + "/start")
 RESTART_DEPLOYMENT = Operation(
     "restart_deployment_v1_workflows_deployments__name__restart_post", "POST", _ONE + "/restart"
+)
+GET_DEPLOYMENT_ARCHIVE = Operation(
+    "get_deployment_archive_v1_workflows_deployments__name__archive_get", "GET", _ONE + "/archive"
+)
+UNHARDEN_DEPLOYMENT = Operation(
+    "unharden_deployment_v1_workflows_deployments__deployment_id__unharden_post",
+    "POST",
+    _P + "/{deployment_id}/unharden",
 )
 
 
@@ -119,21 +128,17 @@ class DeploymentsAPI:
         resume: str | None = None,
     ) -> AsyncIterator[Frames]:
         """Live logs (`log` frames whose data is a `LogRecord`). `after` is an ISO time to start a
-        fresh stream at; `resume` is the SSE id of the last frame seen, sent as `Last-Event-ID`."""
-        async with open_stream(
-            self._http,
-            DEPLOYMENT_LOGS_STREAM,
-            params={"worker_name": worker_name, "workflow_name": workflow_name, "after": after},
-            headers={"Last-Event-ID": resume},
-            **self._one(name),
-        ) as frames:
+        fresh stream at; `resume` is the SSE id of the last frame seen, sent as the `last_event_id`
+        query parameter, as the official client does."""
+        params = {"worker_name": worker_name, "workflow_name": workflow_name, "after": after, "last_event_id": resume}
+        async with open_stream(self._http, DEPLOYMENT_LOGS_STREAM, params=params, **self._one(name)) as frames:
             yield frames
 
     async def create(
         self, name: str, spec: DeploymentSpec, resources: DeploymentResources | None = None, hardened: bool = False
     ) -> ManagedDeployment:
-        """Create a managed deployment from a GitHub repo (202: built and rolled out asynchronously;
-        poll `get`). `spec.github_url` is required."""
+        """Create a managed deployment from a GitHub repository or an uploaded archive (202: built and
+        rolled out asynchronously; poll `get`)."""
         body: dict[str, Any] = {"name": name, "spec": spec.model_dump(exclude_none=True), "hardened": hardened}
         if resources is not None:
             body["resources"] = resources.model_dump(exclude_none=True)
@@ -166,3 +171,17 @@ class DeploymentsAPI:
     async def delete(self, name: str) -> ManagedDeployment:
         """Delete the managed deployment (202)."""
         return ManagedDeployment.model_validate(await self._http.call(DELETE_DEPLOYMENT, **self._one(name)))
+
+    async def archive(self, name: str) -> DeploymentArchive:
+        """The archive a managed deployment was built from (404 for one built from a repository)."""
+        return DeploymentArchive.model_validate(await self._http.call(GET_DEPLOYMENT_ARCHIVE, **self._one(name)))
+
+    async def unharden(self, deployment_id: str, *, workspace_id: str | None = None) -> None:
+        """Lift a deployment's hardening (204): any key may register workflows on it again. The path
+        takes the deployment's id, not its name."""
+        await self._http.call(
+            UNHARDEN_DEPLOYMENT,
+            path_params={"deployment_id": deployment_id},
+            params={"workspace_id": workspace_id},
+            target=Target("deployment", deployment_id),
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,9 +55,11 @@ class EventsAPI:
         """Events (frames whose data is a `StreamEvent`) from `start_seq` on, inclusive: resume
         with `BoundedRead.next_start_seq` (last broker_sequence + 1), or pass the last SSE id as
         `resume` (sent as the `last-event-id` header). The server keeps the stream open, so read
-        it bounded. `metadata_filters` is sent as one JSON object (the spec leaves the encoding
-        open; the docs' example sends JSON). Filters left out match everything (`*`)."""
+        it bounded. `metadata_filters` is sent form-exploded (one query parameter per key), as the
+        official client sends an object parameter. Filters left out match everything (`*`)."""
         params = {
+            # Metadata keys first: a declared parameter of the same name wins.
+            **{key: str(value) for key, value in (metadata_filters or {}).items()},
             "start_seq": start_seq,
             "workflow_name": workflow_name,
             "workflow_exec_id": workflow_exec_id,
@@ -69,7 +70,6 @@ class EventsAPI:
             "activity_id": activity_id,
             "stream": stream,
             "workflow_event_types": [str(t) for t in workflow_event_types] if workflow_event_types else None,
-            "metadata_filters": json.dumps(metadata_filters, separators=(",", ":")) if metadata_filters else None,
         }
         async with open_stream(self._http, STREAM_EVENTS, params=params, headers={"last-event-id": resume}) as frames:
             yield frames

@@ -105,13 +105,11 @@ class ObservabilityAPI:
     ) -> AsyncIterator[Frames]:
         """Live logs (`log` frames whose data is a `LogRecord`). `after` is an ISO time to start a
         fresh stream at; `resume` is the SSE id of the last frame seen (`BoundedRead.cursor`), sent
-        as the `Last-Event-ID` header, which wins over `after`. 404 / 503 raise before any frame."""
+        as the `last_event_id` query parameter (as the official client does), which wins over `after`.
+        404 / 503 raise before any frame."""
+        params = {"run_id": run_id, "activity_id": activity_id, "after": after, "last_event_id": resume}
         async with open_stream(
-            self._http,
-            EXECUTION_LOGS_STREAM,
-            params={"run_id": run_id, "activity_id": activity_id, "after": after},
-            headers={"Last-Event-ID": resume},
-            **self._execution(execution_id),
+            self._http, EXECUTION_LOGS_STREAM, params=params, **self._execution(execution_id)
         ) as frames:
             yield frames
 

@@ -14,6 +14,7 @@ from mcp_workflows.api.models.workflows import (
     WorkflowList,
     WorkflowRegistration,
     WorkflowRegistrationList,
+    WorkflowTagsRequest,
     WorkflowUpdate,
 )
 from mcp_workflows.api.operations import Operation
@@ -41,6 +42,9 @@ GET_REGISTRATION = Operation(
     "get_workflow_registration_v1_workflows_registrations__workflow_registration_id__get",
     "GET",
     _P + "/registrations/{workflow_registration_id}",
+)
+ADD_WORKFLOW_TAGS = Operation(
+    "add_workflow_tags_v1_workflows__workflow_identifier__tags_post", "POST", _P + "/{workflow_identifier}/tags"
 )
 BULK_ARCHIVE = Operation("bulk_archive_workflows_v1_workflows_archive_put", "PUT", _P + "/archive")
 BULK_UNARCHIVE = Operation("bulk_unarchive_workflows_v1_workflows_unarchive_put", "PUT", _P + "/unarchive")
@@ -103,6 +107,16 @@ class WorkflowsAPI:
             target=Target("workflow", workflow_identifier),
         )
         return Workflow.model_validate(data["workflow"])
+
+    async def add_tags(self, workflow_identifier: str, tags: builtins.list[str]) -> None:
+        """Add tags and keep the existing ones (204); `update` replaces the whole list instead."""
+        await self._http.call(
+            ADD_WORKFLOW_TAGS,
+            path_params={"workflow_identifier": workflow_identifier},
+            json=WorkflowTagsRequest(tags=tags).model_dump(),
+            idempotent=True,  # adding the same tags twice leaves them as they are
+            target=Target("workflow", workflow_identifier),
+        )
 
     async def archive(self, workflow_identifier: str) -> Workflow:
         data = await self._http.call(

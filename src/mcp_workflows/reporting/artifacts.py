@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from mcp_types import Tool
 
-from mcp_workflows.server.catalog import TOOLSETS, ToolSpec
+from mcp_workflows.server.catalog import ToolSpec
 
 _SECTION = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /generated -->)", re.DOTALL)
 
@@ -37,7 +37,13 @@ def tools_table(catalog: list[tuple[ToolSpec, Tool]]) -> str:
 
     lines = ["| tool | toolset | risk | what it does |", "|---|---|---|---|"]
     for spec, tool in catalog:
-        default = " (default)" if spec.toolset in DEFAULT_TOOLSETS else ""
+        default = (
+            " (default)"
+            if spec.toolset in DEFAULT_TOOLSETS
+            else " (on while others are off)"
+            if spec.toolset == "core"
+            else ""
+        )
         description = (tool.description or "").replace("|", "/")
         lines.append(f"| `{spec.name}` | {spec.toolset}{default} | {spec.risk.value} | {description} |")
     return "\n".join(lines)
@@ -47,20 +53,26 @@ def tools_summary(catalog: list[tuple[ToolSpec, Tool]]) -> str:
     """The README's coverage and context-cost figures (Tekken tokens of tools/list)."""
     from mcp_workflows.api.operations import upstream_operations
     from mcp_workflows.reporting.tokens import count_tokens
-    from mcp_workflows.server.guard.selection import DEFAULT_TOOLSETS
+    from mcp_workflows.server.guard.selection import ALWAYS_ON, DEFAULT_TOOLSETS, OPTIONAL_TOOLSETS
     from mcp_workflows.server.tool_index import wire_form
 
     def cost(selected: list[Tool]) -> int:
         return count_tokens({"tools": [wire_form(tool) for tool in selected]})
 
-    default = [tool for spec, tool in catalog if spec.toolset in DEFAULT_TOOLSETS]
+    from mcp_workflows.server.references import References
+
+    specs = {spec.name: spec for spec, _ in catalog}
+    on = {spec.name: spec for spec, _ in catalog if spec.toolset in (*DEFAULT_TOOLSETS, ALWAYS_ON)}
+    refs = References(specs, on, {name for name in specs if name not in on and specs[name].toolset != ALWAYS_ON})
+    default = [refs.tool(tool) for spec, tool in catalog if spec.name in on]  # as a default session lists them
+    everything = [tool for spec, tool in catalog if spec.toolset != ALWAYS_ON]
     covered = {operation for spec, _ in catalog for operation in spec.operations}
     return (
         f"All {len(upstream_operations())} operations of the Workflows API are reachable ({len(covered)} covered) "
-        f"through {len(catalog)} tools in {len(TOOLSETS)} toolsets. The default toolsets "
-        f"(`{'`, `'.join(DEFAULT_TOOLSETS)}`: {len(default)} tools) cost {cost(default):,} tokens of tools/list; "
-        f"all toolsets cost {cost([tool for _, tool in catalog]):,} (Mistral's Tekken tokenizer, measured by "
-        "`mcp-workflows tools [--toolsets all]`)."
+        f"through {len(everything)} tools in {len(OPTIONAL_TOOLSETS)} toolsets. The default toolsets "
+        f"(`{'`, `'.join(DEFAULT_TOOLSETS)}`, plus `{ALWAYS_ON}`'s enable_toolsets: {len(default)} tools) cost "
+        f"{cost(default):,} tokens of tools/list; all toolsets cost {cost(everything):,} (Mistral's Tekken "
+        "tokenizer, measured by `mcp-workflows tools [--toolsets all]`)."
     )
 
 

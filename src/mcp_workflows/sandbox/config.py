@@ -75,3 +75,14 @@ class SandboxConfig(BaseModel):
     wait_timeout_default_s: float = Field(
         default=300.0, gt=0, description="Cap of `wait_for_result` when the request sets no timeout_seconds."
     )
+    input_timeout_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Longest a demo workflow waits for a person's answer (wall clock, not scaled); "
+        "a shorter timeout of the workflow wins. The run then fails like an SDK input timeout.",
+    )
+    keep_executions: int = Field(
+        default=1000,
+        ge=1,
+        description="How many ended executions are kept (with their events and logs); older ones are evicted.",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .demo_interactive import INTERACTIVE_WORKFLOWS
 from .demo_progress import PROGRESS_WORKFLOWS
 from .program import DemoWorkflow, HandlerDef, RunContext, State, WorkflowFailure
 
@@ -349,4 +350,5 @@ DEMO_WORKFLOWS: tuple[DemoWorkflow, ...] = (
     LEGACY_IMPORT,
     SHARED_ECHO,
     *PROGRESS_WORKFLOWS,
+    *INTERACTIVE_WORKFLOWS,
 )

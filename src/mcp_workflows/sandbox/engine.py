@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from .config import SandboxConfig
 from .errors import ApiError, conflict, not_running
+from .forms import InputForm
 from .ids import nanos, new_id, now
+from .interactive import WAIT_FOR_INPUT, WAITING_KEY, WAITING_VALUE, PendingInput, pending_inputs
 from .models import ExecutionRecord, HandledMessage, RegistrationRecord, RunRecord, StreamEvent, WorkflowRecord
 from .program import ContinueAsNew, DemoWorkflow, HandlerDef, State, WorkflowFailure
 from .store import Store
@@ -111,6 +115,56 @@ class Context:
             self._run.changed.clear()
             await self._run.changed.wait()
 
+    async def wait_for_input(self, form: InputForm, limit_s: float | None = None) -> dict[str, Any]:
+        """The SDK's sequence: register the form, CUSTOM_TASK_STARTED, set the search key, wait, drop the
+        form and the key, CUSTOM_TASK_COMPLETED; on a timeout or a cancel, CUSTOM_TASK_FAILED instead."""
+        task_id = str(uuid.uuid4())
+        forms = pending_inputs(self.state)
+        pending = forms[task_id] = PendingInput(form)
+        shown = {"input_schema": form.schema, "label": form.label}
+        self.custom_task(task_id, WAIT_FOR_INPUT, "started", shown)
+        self._search_attribute(WAITING_VALUE)
+        cap = self._engine.config.input_timeout_s
+        limit = min((t for t in (limit_s, cap) if t is not None), default=None)
+        try:
+            async with asyncio.timeout(limit):
+                await self.wait_until(lambda _state: pending.answer is not None)
+        except (TimeoutError, asyncio.CancelledError):
+            # Terminate and reset kill the run without running its code: no event, and the search key
+            # stays on the closed run as Temporal keeps it. A timeout or a cancel runs the SDK's handler.
+            if self._run.stop_reason in (None, "cancel"):
+                self._custom_task_failed(task_id, "")
+                self._close_form(forms, task_id)
+            if self._run.stop_reason is None:
+                self.log(f"No answer to input {task_id} within {limit} s", "WARNING")
+            raise
+        answer = pending.answer
+        assert answer is not None
+        self._close_form(forms, task_id)
+        self.custom_task(task_id, WAIT_FOR_INPUT, "completed", {**shown, "input": answer})
+        return answer
+
+    def _close_form(self, forms: dict[str, PendingInput], task_id: str) -> None:
+        del forms[task_id]
+        self._search_attribute(WAITING_VALUE if forms else None)
+
+    def _search_attribute(self, value: str | None) -> None:
+        """Upsert (or with None, delete) the reserved search key of a run waiting for input."""
+        if value is None:
+            self._run.search_attributes.pop(WAITING_KEY, None)
+        else:
+            self._run.search_attributes[WAITING_KEY] = value
+        self._engine.history(self._run, "UpsertWorkflowSearchAttributes", {"searchAttributes": {WAITING_KEY: value}})
+
+    def _custom_task_failed(self, task_id: str, message: str) -> None:
+        self._engine.emit(
+            self._execution,
+            self._run,
+            "CUSTOM_TASK_FAILED",
+            {"custom_task_id": task_id, "custom_task_type": WAIT_FOR_INPUT, "failure": {"message": message}},
+            stream=WAIT_FOR_INPUT,
+        )
+
 
 def _json(value: Any) -> dict[str, Any]:
     """A `JSONPayloadResponse` snapshot."""
@@ -181,6 +235,7 @@ class Engine:
         )
         execution.runs.append(run)
         self.store.runs[run.run_id] = (execution, run)
+        self.store.restarted(execution)
         started: dict[str, Any] = {"input": data, "workflowType": execution.workflow_name}
         if reset_from is not None:
             started["reset"] = reset_from
@@ -190,8 +245,10 @@ class Engine:
         self.workflow_task(run)
         for message in replay:
             handler = program.handler(message.kind, message.name)
+            # An answer to a form of the old run finds no pending input in the new one: skipped.
             if handler is not None:
-                self._apply(execution, run, message.kind, message.name, handler.fn, message.input)
+                with contextlib.suppress(ApiError):
+                    self._apply(execution, run, message.kind, message.name, handler.fn, message.input)
         task = asyncio.get_running_loop().create_task(self._drive(execution, run, program))
         run.task = task
         self._tasks.add(task)
@@ -216,7 +273,8 @@ class Engine:
         ctx.log(f"Workflow {execution.workflow_name} started")
         try:
             result = await program.body(ctx)
-        except WorkflowFailure as failure:
+        except (WorkflowFailure, TimeoutError) as failure:
+            # temporalio fails the workflow on an asyncio.TimeoutError; its message is str(error), "" here.
             self._fail(execution, run, str(failure))
         except ContinueAsNew as chained:
             self._continue_as_new(execution, run, chained.input)
@@ -237,6 +295,8 @@ class Engine:
                 {"task_id": f"{run.run_id}:workflow", "result": _json(result), "attempt": 1},
             )
             ctx.log(f"Workflow {execution.workflow_name} completed")
+        if not execution.resetting:
+            self.store.ended(execution)
 
     def _fail(self, execution: ExecutionRecord, run: RunRecord, message: str) -> None:
         run.failure_message = message

@@ -73,20 +73,30 @@ class Faults:
 
 
 class Stats:
-    """How many upstream (`/v1/...`) requests the sandbox saw, per path and per method + path."""
+    """How many upstream (`/v1/...`) requests the sandbox saw, per path and per method + path.
+
+    Every execution brings new paths, so only the `MAX_KEYS` most recently first-seen ones are counted
+    (the total counts every request): a long-running sandbox keeps bounded memory.
+    """
+
+    MAX_KEYS = 2_000
 
     def __init__(self) -> None:
         self.paths: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
+        self.total = 0
         self.open_streams = 0
 
     def count(self, method: str, path: str) -> None:
-        self.paths[path] += 1
-        self.requests[f"{method} {path}"] += 1
+        self.total += 1
+        for counter, key in ((self.paths, path), (self.requests, f"{method} {path}")):
+            counter[key] += 1
+            if len(counter) > self.MAX_KEYS:
+                del counter[next(iter(counter))]
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "total": sum(self.paths.values()),
+            "total": self.total,
             "paths": dict(self.paths),
             "requests": dict(self.requests),
             "open_streams": self.open_streams,
@@ -95,6 +105,7 @@ class Stats:
     def clear(self) -> None:
         self.paths.clear()
         self.requests.clear()
+        self.total = 0
 
 
 REQUEST_KINDS = ("latency", "status", "drop")

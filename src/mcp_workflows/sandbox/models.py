@@ -248,6 +248,7 @@ class RunRecord:
     trace_id: str = ""
     messages: list[HandledMessage] = field(default_factory=list)
     continued_run_id: str | None = None
+    search_attributes: dict[str, str] = field(default_factory=dict)  # upserted by the workflow (waiting for input)
 
     @property
     def running(self) -> bool:
@@ -313,6 +314,7 @@ class ExecutionRecord:
             "execution_id": self.execution_id,
             "schedule_id": self.schedule_id or "",
             "status": run.status,
+            **run.search_attributes,
         }
 
 

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .forms import InputForm
+
 State = dict[str, Any]
 
 
@@ -48,6 +50,11 @@ class RunContext(Protocol):
     async def wait_until(self, predicate: Callable[[State], bool]) -> None:
         """Block until a signal or update makes `predicate(state)` true."""
 
+    async def wait_for_input(self, form: InputForm, limit_s: float | None = None) -> dict[str, Any]:
+        """Ask a person: publish `form` as a pending input and return the validated answer.
+
+        TimeoutError after `limit_s` seconds (wall clock, not scaled), which fails the run."""
+
 
 Handler = Callable[[State, dict[str, Any]], Any]
 
@@ -57,7 +64,7 @@ class HandlerDef:
     """A signal, query or update handler with its JSON schemas."""
 
     name: str
-    description: str
+    description: str | None
     input_schema: dict[str, Any]
     fn: Handler
     output_schema: dict[str, Any] | None = None

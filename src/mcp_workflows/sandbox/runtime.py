@@ -18,7 +18,7 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.store = Store()
+        self.store = Store(config.keep_executions)
         self.engine = Engine(self.store, config)
         self.scheduler = Scheduler(self.store, self.engine, config)
         self.faults = Faults(config.faults)

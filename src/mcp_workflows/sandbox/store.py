@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -24,22 +25,29 @@ from .models import (
     WorkflowRecord,
 )
 from .program import DemoWorkflow
+from .seqlog import SeqLog
 
 SANDBOX_DEPLOYMENT = "sandbox-deployment"
 
 
 class Store:
-    """Workflows, registrations, deployments, executions, events, logs and schedules."""
+    """Workflows, registrations, deployments, executions, events, logs and schedules.
 
-    def __init__(self) -> None:
+    Only the `keep_executions` most recently ended executions are kept (with their runs, events and
+    logs); running executions are never dropped, so the sandbox's memory stays bounded.
+    """
+
+    def __init__(self, keep_executions: int) -> None:
+        self.keep_executions = keep_executions
         self.programs: dict[str, DemoWorkflow] = {}
         self.workflows: dict[str, WorkflowRecord] = {}
         self.registrations: dict[str, RegistrationRecord] = {}
         self.deployments: dict[str, DeploymentRecord] = {}
         self.executions: dict[str, ExecutionRecord] = {}
         self.runs: dict[str, tuple[ExecutionRecord, RunRecord]] = {}
-        self.events: list[StreamEvent] = []
-        self.logs: list[LogRecord] = []
+        self.events: SeqLog[StreamEvent] = SeqLog(lambda event: event.execution_id)
+        self.logs: SeqLog[LogRecord] = SeqLog(lambda record: record.execution_id)
+        self._ended: OrderedDict[str, None] = OrderedDict()
         self.schedules: dict[str, ScheduleRecord] = {}
         self._changed = asyncio.Event()
         self.load_demo()
@@ -94,6 +102,7 @@ class Store:
         self.runs.clear()
         self.events.clear()
         self.logs.clear()
+        self._ended.clear()
         self.schedules.clear()
 
     def _add_deployment(self, name: str, created: Any, workers: list[str], active: bool) -> DeploymentRecord:
@@ -150,7 +159,7 @@ class Store:
         self.notify()
 
     def next_seq(self) -> int:
-        return len(self.events) + 1
+        return self.events.next_seq()
 
     def add_log(
         self,
@@ -166,7 +175,7 @@ class Store:
         dep = self.deployments.get(deployment)
         worker = dep.workers[0].name if dep is not None and dep.workers else "sandbox-worker-1"
         record = LogRecord(
-            seq=len(self.logs) + 1,
+            seq=self.logs.next_seq(),
             timestamp=now(),
             severity=severity,
             body=body,
@@ -182,6 +191,32 @@ class Store:
         self.logs.append(record)
         self.notify()
         return record
+
+    # retention ----------------------------------------------------------------------------------
+
+    def ended(self, execution: ExecutionRecord) -> None:
+        """Record that an execution's run ended; evict the oldest ended executions beyond the limit."""
+        self._ended[execution.execution_id] = None
+        self._ended.move_to_end(execution.execution_id)
+        while len(self._ended) > self.keep_executions:
+            oldest, _ = self._ended.popitem(last=False)
+            self._evict(oldest)
+
+    def restarted(self, execution: ExecutionRecord) -> None:
+        """A reset started a new run: the execution is running again and no longer evictable."""
+        self._ended.pop(execution.execution_id, None)
+
+    def _evict(self, execution_id: str) -> None:
+        execution = self.executions.pop(execution_id, None)
+        if execution is None:
+            return
+        for run in execution.runs:
+            self.runs.pop(run.run_id, None)
+        self.events.drop_owner(execution_id)
+        self.logs.drop_owner(execution_id)
+        schedule = self.schedules.get(execution.schedule_id or "")
+        if schedule is not None and execution_id in schedule.executions:
+            schedule.executions.remove(execution_id)
 
     # change notification ------------------------------------------------------------------------
 

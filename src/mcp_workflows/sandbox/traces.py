@@ -57,7 +57,7 @@ def trace_events(
         attrs = {k: _scalar(v) for k, v in e.data["attributes"].items()}
         if e.event_type.startswith("CUSTOM_TASK_"):
             task_id = str(e.data["attributes"]["custom_task_id"])
-            status = "COMPLETED" if e.event_type == "CUSTOM_TASK_COMPLETED" else "RUNNING"
+            status = {"CUSTOM_TASK_COMPLETED": "COMPLETED", "CUSTOM_TASK_FAILED": "FAILED"}.get(e.event_type, "RUNNING")
             ms = nanos(e.timestamp) // 1_000_000
             item = {
                 "type": "EVENT_PROGRESS",
@@ -68,8 +68,8 @@ def trace_events(
                 "internal": False,
                 "status": status,
                 "start_time_unix_ms": progress[task_id]["start_time_unix_ms"] if task_id in progress else ms,
-                "end_time_unix_ms": ms if status == "COMPLETED" else None,
-                "error": None,
+                "end_time_unix_ms": None if status == "RUNNING" else ms,
+                "error": e.data["attributes"]["failure"]["message"] if status == "FAILED" else None,
             }
             if merge_same_id and task_id in progress:
                 progress[task_id].update(item)

@@ -23,6 +23,7 @@ from mcp_types import (
     SetLevelRequestParams,
     SubscribeRequestParams,
     SubscriptionsListenRequestParams,
+    TextContent,
     UnsubscribeRequestParams,
 )
 from mcp_types import Prompt as MCPPrompt
@@ -37,6 +38,7 @@ from mcp_workflows.redaction import redact
 from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
 from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
+from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
     TokenSigner,
@@ -45,12 +47,15 @@ from mcp_workflows.server.guard.confirmation import (
     signing_secret,
 )
 from mcp_workflows.server.guard.gate import CallGate
-from mcp_workflows.server.guard.selection import select_tools
+from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS, select_tools
 from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
+from mcp_workflows.server.input_bridge import InputBridge
+from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
     CreatedIdError,
     ToolInputError,
+    compact_text,
     describe_api_error,
     describe_validation_error,
     error_result,
@@ -58,7 +63,7 @@ from mcp_workflows.server.results import (
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
-from mcp_workflows.server.tool_index import indexed_tools
+from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
 
 logger = logging.getLogger("mcp_workflows.server")
 
@@ -82,7 +87,11 @@ class WorkflowsServer(MCPServer[AppState]):
         super().__init__(subscriptions=bus, **kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
+        self._enabled: set[str] = set()
+        self._listing: dict[frozenset[str], dict[str, MCPTool]] = {}
+        self._refs: dict[frozenset[str], References] = {}
         self._built: dict[str, SDKTool] = {}
+        self._inputs = InputBridge()
         self._serve_beyond_tools(settings, bus)
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
@@ -103,8 +112,55 @@ class WorkflowsServer(MCPServer[AppState]):
         client_log.install()
 
     async def list_tools(self) -> list[MCPTool]:
-        index = indexed_tools()
-        return [index[name] for name in self._specs]
+        return list(self._advertised().values())
+
+    def _advertised(self) -> dict[str, MCPTool]:
+        """The active tools as listed: their texts explain any inactive tool they name (cached per selection)."""
+        key = frozenset(self._specs)
+        if key not in self._listing:
+            index, refs = indexed_tools(), self._references()
+            self._listing[key] = {name: refs.tool(index[name]) for name in self._specs}
+        return self._listing[key]
+
+    def _references(self) -> References:
+        key = frozenset(self._specs)
+        if key not in self._refs:
+            everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
+            self._refs[key] = References(indexed_specs(), dict(self._specs), everything - key)
+        return self._refs[key]
+
+    def _explained(self, result: CallToolResult) -> CallToolResult:
+        """A result whose hints and error text explain any inactive tool they name."""
+        refs = self._references()
+        if result.is_error:
+            blocks = [
+                block.model_copy(update={"text": refs.text(block.text)}) if block.type == "text" else block
+                for block in result.content
+            ]
+            return result.model_copy(update={"content": blocks})
+        structured = result.structured_content
+        if not structured or (explained := refs.hints(structured)) is structured:
+            return result
+        text = TextContent(type="text", text=compact_text(explained))
+        return result.model_copy(update={"structured_content": explained, "content": [*result.content[:-1], text]})
+
+    def enable_toolsets(self, toolsets: set[str]) -> list[MCPTool]:
+        """Turn these toolsets on for the rest of the process; the tools that became available."""
+        self._enabled |= toolsets
+        before = set(self._specs)
+        self._specs = {spec.name: spec for spec in select_tools(self.app_settings, self._enabled)}
+        listed = self._advertised()
+        return [listed[name] for name in self._specs if name not in before]
+
+    async def announce_tools_changed(self, ctx: Context[Any, Any]) -> None:
+        """tools/list_changed in both protocol eras: a notification on the session (handshake) and
+        the subscription bus (2026-07-28 `subscriptions/listen`)."""
+        try:
+            if ctx.session.can_send_request:
+                await ctx.session.send_tool_list_changed()
+            await ctx.notify_tools_changed()
+        except Exception:  # a client that went away must not fail the call that changed the tools
+            logger.debug("could not announce the new tool list", exc_info=True)
 
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""
@@ -127,8 +183,7 @@ class WorkflowsServer(MCPServer[AppState]):
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
     ) -> GetPromptResult:
-        active = {tool.name for tool in await self.list_tools()}
-        return prompts.render(name, arguments, active)
+        return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active tool built from its code now, in its advertised form (for the index)."""
@@ -143,6 +198,9 @@ class WorkflowsServer(MCPServer[AppState]):
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         tool = self.sdk_tool(name)
+        resumed = await self._inputs.resume(spec, arguments, context, state)
+        if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
+            return self._explained(resumed) if isinstance(resumed, CallToolResult) else resumed
         refused = True
         try:
             validated = tool.fn_metadata.validate_arguments(arguments)
@@ -161,7 +219,8 @@ class WorkflowsServer(MCPServer[AppState]):
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
             state.gate.account(spec, arguments, result, refused=refused)
-        return result
+            result = await self._inputs.after(spec, arguments, result, context, state)
+        return self._explained(result) if isinstance(result, CallToolResult) else result
 
     async def _run(
         self, spec: ToolSpec, tool: SDKTool, arguments: dict[str, Any], context: Context[AppState, Any], gate: CallGate
@@ -176,7 +235,8 @@ class WorkflowsServer(MCPServer[AppState]):
             return result
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
-            return success_result(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+            structured = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+            return chat_result(structured) or success_result(structured)
         raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
@@ -240,7 +300,12 @@ async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> 
             from mcp_workflows.sandbox import SandboxConfig, running_sandbox
 
             base_url = await stack.enter_async_context(
-                running_sandbox(SandboxConfig(time_scale=settings.sandbox_time_scale), port=settings.sandbox_port)
+                running_sandbox(
+                    SandboxConfig(
+                        time_scale=settings.sandbox_time_scale, keep_executions=settings.sandbox_keep_executions
+                    ),
+                    port=settings.sandbox_port,
+                )
             )
             api_key = SANDBOX_API_KEY
         else:

@@ -40,6 +40,7 @@ class Risk(StrEnum):
 
 # One module per toolset under server/tools/, in the order tools/list presents them.
 TOOLSETS: tuple[str, ...] = (
+    "core",
     "workflows",
     "executions",
     "registrations",
@@ -84,6 +85,8 @@ class ToolSpec:
     batch_argument: str | None = None
     target: Target | None = None
     listing: Listing | None = None
+    # Waits on an execution, so a form the execution asks for can be shown to the person on the way.
+    bridges_input: bool = False
 
     def forces_preview(self, arguments: Mapping[str, Any]) -> bool:
         if self.always_preview:
@@ -120,6 +123,8 @@ class ToolSpec:
             data["target"] = [self.target.kind, self.target.argument]
         if self.listing:
             data["listing"] = [self.listing.rows, self.listing.workflow_field]
+        if self.bridges_input:
+            data["bridges_input"] = True
         return data
 
     @classmethod
@@ -135,6 +140,7 @@ class ToolSpec:
             batch_argument=data.get("batch_argument"),
             target=Target(*data["target"]) if "target" in data else None,
             listing=Listing(*data["listing"]) if "listing" in data else None,
+            bridges_input=data.get("bridges_input", False),
         )
 
 
@@ -179,6 +185,7 @@ def tool(
     confirm: Confirm | None = None,
     always_preview: bool = False,
     batch_argument: str | None = None,
+    bridges_input: bool = False,
 ) -> Callable[[F], F]:
     """Declare the decorated function as a tool of the toolset its module is named after.
 
@@ -202,6 +209,7 @@ def tool(
             batch_argument=batch_argument,
             target=target,
             listing=listing,
+            bridges_input=bridges_input,
         )
         if spec.name in _DECLARED and _DECLARED[spec.name].fn is not fn:
             raise ValueError(f"tool {spec.name} is declared twice")

@@ -7,13 +7,13 @@
 - review_waiting_inputs: the executions waiting for a person (list_executions with
   waiting_for_input), what each asks, and the answers sent back (submit_input).
 
-A prompt names the tools this server does not expose right now and says how to get them, so the
-model does not call a tool it cannot see. Rendering calls no API: a prompt cannot fail upstream.
+The server explains every tool a prompt names that this session cannot call (references.py), as in
+tool descriptions and results. Rendering calls no API: a prompt cannot fail upstream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from mcp.shared.exceptions import MCPError
@@ -21,7 +21,6 @@ from mcp_types import INVALID_PARAMS, GetPromptResult, PromptArgument, PromptMes
 from mcp_types import Prompt as MCPPrompt
 
 from mcp_workflows.api.operations import segment_problem
-from mcp_workflows.server.tool_index import indexed_specs
 
 MAX_TEXT_CHARS = 2000
 MAX_IDENTIFIER_CHARS = 256  # as the tools' identifier parameters
@@ -60,7 +59,6 @@ class PromptSpec:
     title: str
     description: str
     arguments: tuple[Argument, ...]
-    tools: tuple[str, ...]  # the tools the plan calls, in order
     render: Render
 
     def advertised(self) -> MCPPrompt:
@@ -140,7 +138,6 @@ PROMPTS: dict[str, PromptSpec] = {
                 Argument("deployment", "Deployment to run it on (list_deployments); optional.", parameter="name"),
                 Argument("request", "What the run should do, in your words; optional."),
             ),
-            ("get_workflow", "execute_workflow", "wait_for_execution"),
             _run_workflow,
         ),
         PromptSpec(
@@ -148,7 +145,6 @@ PROMPTS: dict[str, PromptSpec] = {
             "Diagnose a failed execution",
             "Find out why an execution failed (status, events, logs) and what to do about it.",
             (Argument("execution_id", "Execution id (list_executions).", required=True, parameter="execution_id"),),
-            ("get_execution", "list_events", "get_execution_logs"),
             _diagnose_execution,
         ),
         PromptSpec(
@@ -162,7 +158,6 @@ PROMPTS: dict[str, PromptSpec] = {
                     parameter="workflow_identifier",
                 ),
             ),
-            ("list_executions", "submit_input"),
             _review_waiting_inputs,
         ),
     )
@@ -179,8 +174,8 @@ def argument_names(prompt: str) -> tuple[str, ...] | None:
     return None if spec is None else tuple(a.name for a in spec.arguments)
 
 
-def render(name: str, arguments: Mapping[str, str] | None, active_tools: Collection[str]) -> GetPromptResult:
-    """The prompt's message, with a note on the tools it names that this server does not expose now."""
+def render(name: str, arguments: Mapping[str, str] | None, explain: Callable[[str], str]) -> GetPromptResult:
+    """The prompt's message; `explain` annotates the tools it names that this session cannot call."""
     spec = PROMPTS.get(name)
     if spec is None:
         raise MCPError(code=INVALID_PARAMS, message=f"no prompt {name[:100]!r}; prompts/list shows them.")
@@ -193,24 +188,8 @@ def render(name: str, arguments: Mapping[str, str] | None, active_tools: Collect
         )
     if missing := [a.name for a in spec.arguments if a.required and a.name not in given]:
         raise MCPError(code=INVALID_PARAMS, message=f"prompt {name} needs {', '.join(missing)}.")
-    checked = {key: known[key].checked(name, value) for key, value in given.items()}
-    text = spec.render(checked)
-    if note := _missing_tools_note(spec.tools, active_tools):
-        text = f"{text}\n{note}"
+    text = explain(spec.render({key: known[key].checked(name, value) for key, value in given.items()}))
     return GetPromptResult(
         description=spec.description,
         messages=[PromptMessage(role="user", content=TextContent(type="text", text=text))],
     )
-
-
-def _missing_tools_note(tools: tuple[str, ...], active: Collection[str]) -> str | None:
-    missing = [tool for tool in tools if tool not in active]
-    if not missing:
-        return None
-    index = indexed_specs()
-    named = ", ".join(f"{tool} (toolset {index[tool].toolset})" if tool in index else tool for tool in missing)
-    if "enable_toolsets" in active:
-        how = "Call enable_toolsets to turn those toolsets on before the steps that need them."
-    else:
-        how = "Tell me, so the operator can add them (--toolsets or --tools); meanwhile do what the other tools allow."
-    return f"Not available on this server right now: {named}. {how}"

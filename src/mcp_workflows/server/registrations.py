@@ -59,14 +59,14 @@ class Registrations:
         self._store(workflow_identifier, page.workflow_registrations)
         return page.workflow_registrations
 
-    async def of_workflow(self, workflow_id: str, workflow_identifier: str) -> list[WorkflowRegistration]:
-        """The registrations of one workflow, active ones first, using the cache when it can."""
+    async def of_workflow(self, workflow_id: str, workflow_identifier: str) -> tuple[list[WorkflowRegistration], bool]:
+        """The registrations of one workflow and whether a worker serves them: the active ones when
+        any (list rows do not say which are active; `active_only` does), else any registration."""
         mine = [r for r in await self.candidates(workflow_identifier) if r.workflow_id == workflow_id]
-        if not mine:  # the name search missed it, or no worker is active: ask by id, any state
-            page = await self._api.workflows.list_registrations(workflow_id=workflow_id, limit=10)
-            mine = page.workflow_registrations
-            self._store(workflow_identifier, mine)
-        return sorted(mine, key=lambda r: r.active is not True)
+        if mine:
+            return mine, True
+        page = await self._api.workflows.list_registrations(workflow_id=workflow_id, limit=10)
+        return page.workflow_registrations, False
 
     async def to_run(self, workflow_identifier: str, deployment_name: str | None) -> WorkflowRegistration | None:
         """The registration an execution of this workflow will run, when it is known without a guess."""

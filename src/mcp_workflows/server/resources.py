@@ -1,8 +1,9 @@
 """Resources: what a client can read (and attach as context) by URI, as compact JSON.
 
 - `workflows://workflow/{workflow}`: a workflow's definition (name or id): its input schema, its
-  signal, query and update handlers with their input schemas, and whether it runs in the chat
-  assistant, for every registration (one per deployment that serves its code);
+  signal, query and update handlers with their input schemas, whether it runs in the chat
+  assistant and whether it waits for a person's input, for every registration (one per deployment
+  that has its code), and whether a worker serves it;
 - `workflows://execution/{execution_id}`: an execution as get_execution shows it (status, result
   or failure); subscribers hear when it changes (server/subscriptions.py);
 - `workflows://schedule/{schedule_id}`: a schedule as get_schedule shows it.
@@ -156,21 +157,23 @@ async def read(ctx: Context[Any, Any], uri: str) -> str:
 
 
 async def workflow_definition(state: AppState, workflow: str, uri: str) -> dict[str, Any]:
+    from mcp_workflows.server.interactive import is_interactive
     from mcp_workflows.server.tools.shared import both
     from mcp_workflows.server.tools.workflows import WorkflowSummary, all_handlers
 
     found, _ = await both(state.api.workflows.get(workflow), state.registrations.candidates(workflow))
     check_scope(state, found.name, uri)
-    registrations = await state.registrations.of_workflow(found.id, workflow)
+    registrations, served = await state.registrations.of_workflow(found.id, workflow)
     return {
         "workflow": WorkflowSummary.of(found).model_dump(mode="json", exclude_none=True),
+        "served": served,  # whether a worker serves these registrations now
         "registrations": [
             _dropped_none(
                 {
                     "id": r.id,
                     "deployment_name": r.deployment_name,
-                    "active": r.active,
                     "compatible_with_chat_assistant": r.compatible_with_chat_assistant,
+                    "waits_for_input": True if is_interactive(r.definition) else None,
                     "input_schema": r.definition.input_schema,
                     "handlers": [h.model_dump(mode="json", exclude_none=True) for h in all_handlers(r.definition)],
                 }

@@ -7,6 +7,9 @@
 - Every event seen becomes an MCP progress notification when the client asked for progress.
 - Cancelling the MCP call cancels only the wait (the stream closes at once), never the execution.
 - When the budget runs out the caller gets the current record and a cursor to resume the stream.
+- A workflow that waits for a person ends the wait as soon as it asks (a `wait_for_input` custom
+  task starts, or it already waits when the wait begins): burning the budget would only delay the
+  person. `__get_pending_inputs` confirms what it waits for (server/interactive.py).
 """
 
 from __future__ import annotations
@@ -17,26 +20,37 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pydantic_core
 
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.api.models.events import StreamEvent
 from mcp_workflows.api.models.executions import Execution
 from mcp_workflows.api.streams import stream_event
 from mcp_workflows.server.concurrency import first_failure
+from mcp_workflows.server.interactive import (
+    ASSISTANT_MESSAGE,
+    WAIT_FOR_INPUT,
+    PendingInput,
+    is_interactive,
+    pending_inputs,
+)
+from mcp_workflows.server.progress import TaskProgress
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
     from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.registrations import Registrations
 
 logger = logging.getLogger("mcp_workflows.server")
 
+# A run that continues as new is not the end: the chain goes on under the same execution id, and the
+# wait follows it (the stream carries the next run's events).
 TERMINAL_EVENTS = frozenset(
     {
         "WORKFLOW_EXECUTION_COMPLETED",
         "WORKFLOW_EXECUTION_FAILED",
         "WORKFLOW_EXECUTION_CANCELED",
-        "WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
     }
 )
 QUIET_CHECK_S = 10.0
@@ -51,7 +65,11 @@ class Waited:
     execution: Execution
     cursor: str | None = None  # last stream position seen: pass back to resume
     failure: str | None = None  # the failure message, from the WORKFLOW_EXECUTION_FAILED event
-    continued_run_id: str | None = None
+    continued_run_id: str | None = None  # the latest run the chain continued as
+    continued: int = 0  # continue-as-new steps followed during the wait
+    progress: dict[str, Any] = field(default_factory=lambda: {})  # custom task id -> current state
+    pending: list[PendingInput] = field(default_factory=lambda: [])  # what it waits for a person to answer
+    assistant_message: str | None = None  # the workflow's latest message to the person
     notes: list[str] = field(default_factory=lambda: [])
 
 
@@ -64,27 +82,87 @@ async def wait_for_end(
     after: str | None = None,
     known: Execution | None = None,
     quiet_s: float = QUIET_CHECK_S,
+    registrations: Registrations | None = None,
 ) -> Waited:
-    """Return once the execution is terminal, or when the budget runs out."""
+    """Return once the execution is terminal, waits for a person, or when the budget runs out.
+
+    `registrations` tells which workflows wait for people; without it, pending inputs are not looked for.
+    """
     deadline = time.monotonic() + budget_s
     if known is None and (after is None or budget_s <= 0):
         known = await api.executions.get(execution_id)
     # A resumed wait goes straight to the stream: it ends at once if the execution already has.
     waited = Waited(execution=known or Execution(workflow_name="", execution_id=execution_id), cursor=after)
+    inputs = _Inputs(api, registrations, waited)
+    if known is not None and not known.is_terminal and await inputs.waiting(known.workflow_name):
+        return waited
     if (known is not None and waited.execution.is_terminal) or budget_s <= 0:
         return await _finish(api, waited)
-    progress = _Progress(ctx)
+    progress = _Progress(ctx, waited)
     try:
-        await _follow_stream(api, waited, deadline, progress, quiet_s)
+        await _follow_stream(api, waited, deadline, progress, quiet_s, inputs)
     except WorkflowsAPIError as exc:
         waited.notes.append(f"event stream unavailable ({exc.detail}); polled instead")
-    if not waited.execution.is_terminal:
-        await _poll(api, waited, deadline, progress)
+    if not waited.execution.is_terminal and not waited.pending:
+        await _poll(api, waited, deadline, progress, inputs)
     return await _finish(api, waited)
 
 
+class _Inputs:
+    """Whether the execution waits for a person: asked only of workflows that can (cached per name)."""
+
+    def __init__(self, api: WorkflowsClient, registrations: Registrations | None, waited: Waited) -> None:
+        self._api = api
+        self._registrations = registrations
+        self._waited = waited
+        self._interactive: dict[str, bool] = {}
+
+    async def waiting(self, workflow_name: str | None) -> bool:
+        """Read the pending inputs into the wait; True when there are any."""
+        if self._registrations is None or not workflow_name:
+            return False
+        if workflow_name not in self._interactive:
+            candidates = await self._registrations.candidates(workflow_name)
+            mine = [r for r in candidates if r.workflow is None or r.workflow.name == workflow_name]
+            self._interactive[workflow_name] = any(is_interactive(r.definition) for r in mine)
+        if not self._interactive[workflow_name]:
+            return False
+        execution_id = self._waited.execution.execution_id
+        try:
+            self._waited.pending = await pending_inputs(self._api, execution_id)
+        except WorkflowsAPIError:  # it ended in between: the record will say so
+            self._waited.pending = []
+        if self._waited.pending and self._waited.assistant_message is None:
+            await self._read_last_message(execution_id)
+        return bool(self._waited.pending)
+
+    async def _read_last_message(self, execution_id: str) -> None:
+        """The workflow's latest message to the person, when the wait began after it was sent."""
+        page = await self._api.events.list(workflow_exec_id=execution_id, limit=100)
+        for event in reversed(page.events):
+            attributes = event.attributes
+            if attributes.get("custom_task_type") == ASSISTANT_MESSAGE and event.event_type == "CUSTOM_TASK_STARTED":
+                self._waited.assistant_message = _message_text(attributes.get("payload"))
+                return
+
+    def observe(self, event: StreamEvent) -> bool:
+        """Keep the latest assistant message; True when the event asks a person for input."""
+        attributes = event.data.attributes
+        kind = attributes.get("custom_task_type")
+        if kind == ASSISTANT_MESSAGE and event.data.event_type == "CUSTOM_TASK_STARTED":
+            self._waited.assistant_message = _message_text(attributes.get("payload")) or self._waited.assistant_message
+        return kind == WAIT_FOR_INPUT and event.data.event_type == "CUSTOM_TASK_STARTED"
+
+
+def _message_text(payload: Any) -> str | None:
+    value = payload.get("value") if isinstance(payload, dict) else None
+    chunks = value.get("contentChunks") if isinstance(value, dict) else None
+    texts = [str(c["text"]) for c in chunks or [] if isinstance(c, dict) and isinstance(c.get("text"), str)]
+    return " ".join(texts)[:1000] or None
+
+
 async def _follow_stream(
-    api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress, quiet_s: float
+    api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress, quiet_s: float, inputs: _Inputs
 ) -> None:
     """Read events until a terminal one, the end of the stream, or the deadline.
 
@@ -109,7 +187,10 @@ async def _follow_stream(
                     waited.failure = _failure_message(event.data.attributes)
                 if event.data.event_type == "WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
                     waited.continued_run_id = event.data.attributes.get("new_execution_run_id") or None
+                    waited.continued += 1
                 if event.data.event_type in TERMINAL_EVENTS:
+                    break
+                if inputs.observe(event) and await inputs.waiting(event.data.workflow_name):
                     break
         scope.cancel()
 
@@ -137,9 +218,9 @@ async def _follow_stream(
     waited.execution = await api.executions.get(execution_id)
 
 
-async def _poll(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress) -> None:
+async def _poll(api: WorkflowsClient, waited: Waited, deadline: float, progress: _Progress, inputs: _Inputs) -> None:
     delay = FIRST_POLL_S
-    while not waited.execution.is_terminal:
+    while not waited.execution.is_terminal and not await inputs.waiting(waited.execution.workflow_name):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return
@@ -170,18 +251,26 @@ def _failure_message(attributes: dict[str, Any]) -> str | None:
 
 
 class _Progress:
-    """MCP progress notifications: one per event, numbered, when the client asked for them."""
+    """MCP progress notifications: one per event, numbered, when the client asked for them.
 
-    def __init__(self, ctx: Context[Any, Any] | None) -> None:
+    Custom-task progress is applied (server/progress.py), so a notification shows the task's
+    state after the event, not a raw patch.
+    """
+
+    def __init__(self, ctx: Context[Any, Any] | None, waited: Waited) -> None:
         self._ctx = ctx
         self._count = 0
+        self._tasks = TaskProgress()
+        self._tasks.states = waited.progress
 
     async def report(self, event: StreamEvent) -> None:
         data = event.data
+        changed = self._tasks.apply(data)
+        if changed is not None:
+            state = pydantic_core.to_json(self._tasks.states[changed]).decode()
+            await self.say(f"{changed}: {state}")
+            return
         detail = data.attributes.get("activity_name") or data.attributes.get("name") or ""
-        payload = data.attributes.get("payload")
-        if isinstance(payload, dict) and isinstance(payload.get("value"), dict | int | float | str):
-            detail = f"{detail} {payload['value']}".strip()
         await self.say(f"{data.event_type} {detail}".strip())
 
     async def say(self, message: str) -> None:

@@ -10,7 +10,9 @@ before it ended still hears of it. The bus is the only way out: the SDK's listen
 handshake-era subscribers (server/subscriptions.py) both read it, and a bus shared by replicas
 (Redis) would carry the same events.
 
-Cancelling a watch closes its upstream stream at once (the wait's `async with` exits).
+Cancelling a watch closes its upstream stream at once (the wait's `async with` exits). A person
+being asked for input changes what get_execution shows but not the status: watches do not look for
+it (the wait gets no `registrations`), so subscribers hear of status changes only.
 """
 
 from __future__ import annotations
@@ -147,10 +149,9 @@ class ExecutionWatches:
             if ended:
                 return
             seen = state
-            if execution.status == "CONTINUED_AS_NEW" or waited.continued_run_id:
-                known, cursor = None, None  # a new run: read it afresh, its stream starts anew
-            else:
-                known, cursor = execution, waited.cursor
+            # The stream goes on across continue-as-new; a record still showing the old run is read again.
+            known = None if execution.status == "CONTINUED_AS_NEW" else execution
+            cursor = waited.cursor
 
     async def _publish(self, watch: Watch) -> None:
         for uri in sorted(watch.uris):

@@ -43,24 +43,22 @@ class GitCommit(UpstreamModel):
 
 
 class ManagedWorkerSpec(UpstreamModel):
-    """`DeploymentWorkerSpecResponse` (the deprecated `commit_sha` is left out: use `commit.sha`)."""
+    """`DeploymentWorkerSpecResponse` (live, mistralai 3.x): built from a repository or an uploaded
+    archive; how it runs is in `backend_spec` (type mistral_cloud, koyeb or kubernetes)."""
 
-    github_url: str
+    github_url: str = ""  # "" for a deployment built from an archive
     revision: str | None = None
-    entrypoint: str | None = None
-    working_dir: str | None = None
+    archive_id: str | None = None
+    backend_spec: dict[str, Any] = Field(default_factory=dict)
+    requested_roles: list[str] | None = None
     restarted_at: str | None = None
     commit: GitCommit | None = None
 
 
 class ResourceConfig(UpstreamModel):
-    """`DeploymentResourceConfig` as the API reports it."""
+    """`DeploymentResourceConfig` as the live API reports it: replicas only."""
 
     replicas: int | None = None
-    cpu_request: str | None = None
-    cpu_limit: str | None = None
-    memory_request: str | None = None
-    memory_limit: str | None = None
 
 
 class ManagedDeployment(UpstreamModel):
@@ -87,6 +85,7 @@ class DeploymentWorker(UpstreamModel):
 
     name: str
     is_active: bool
+    last_heartbeat: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
     location: dict[str, Any] | None = None
@@ -99,6 +98,7 @@ class Deployment(UpstreamModel):
     name: str
     is_active: bool
     is_hardened: bool = False
+    last_heartbeat: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
     worker_count: int | None = None
@@ -124,19 +124,25 @@ class WorkerPage(UpstreamModel):
 
 
 class DeploymentSpec(RequestModel):
-    """`DeploymentWorkerSpecInput` (create: `github_url` required upstream) / `WorkflowsWorkerSpecUpdate`."""
+    """`DeploymentWorkerSpecInput` / `WorkflowsWorkerSpecUpdate` (live, mistralai 3.x): a repository
+    (`github_url`, `revision`) or an uploaded archive (`archive_id`); create needs one of them."""
 
     github_url: str | None = None
     revision: str | None = None
-    entrypoint: str | None = None
-    working_dir: str | None = None
+    archive_id: str | None = None
+    backend_spec: dict[str, Any] | None = None
+    requested_roles: list[str] | None = None
 
 
 class DeploymentResources(RequestModel):
-    """`DeploymentResourceConfig` / `DeploymentResourceConfigUpdate`."""
+    """`DeploymentResourceConfig` / `DeploymentResourceConfigUpdate`: replicas only on the live API."""
 
     replicas: int | None = Field(default=None, ge=0)
-    cpu_request: str | None = None
-    cpu_limit: str | None = None
-    memory_request: str | None = None
-    memory_limit: str | None = None
+
+
+class DeploymentArchive(UpstreamModel):
+    """`DeploymentArchiveResponse`: the uploaded code a managed deployment was built from, and a
+    short-lived URL to download it (valid about 24 h upstream)."""
+
+    archive_id: str
+    download_url: str

@@ -46,7 +46,8 @@ class WorkflowEvent(UpstreamModel):
     workflow_run_id: str | None = None
     root_workflow_exec_id: str | None = None
     parent_workflow_exec_id: str | None = None
-    continued_run_id: str | None = None
+    chain_run_id: str | None = None  # shared by the runs of one execution start (resets, continue-as-new)
+    continued_run_id: str | None = None  # the run a continue-as-new run continues
     first_execution_run_id: str | None = None
     schedule_id: str | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)

@@ -10,16 +10,20 @@ from mcp_workflows.api.models.base import RequestModel, UpstreamModel
 
 
 class Workflow(UpstreamModel):
-    """`Workflow` / `WorkflowWithWorkerStatus` / `WorkflowBasicDefinition`: the fields they share."""
+    """`WorkflowWithWorkerStatus` (single reads) / `WorkflowBasicDefinition` (list rows).
+
+    List rows carry only id, name, display_name, description, archived and tags: the fields only
+    single reads have stay None there, so nothing is shown that the API did not say.
+    """
 
     id: str
     name: str
     display_name: str
     description: str | None = None
-    archived: bool = False
+    archived: bool | None = None
     tags: list[str] = Field(default_factory=list)
-    available_in_chat_assistant: bool = False
-    is_technical: bool = False
+    available_in_chat_assistant: bool | None = None
+    is_technical: bool | None = None
     shared_namespace: str | None = None
     active: bool | None = None
 
@@ -82,6 +86,12 @@ class WorkflowUpdate(RequestModel):
     description: str | None = None
     available_in_chat_assistant: bool | None = None
     tags: list[str] | None = None
+
+
+class WorkflowTagsRequest(RequestModel):
+    """`WorkflowTagsRequest` body of `POST /{workflow_identifier}/tags`."""
+
+    tags: list[str]
 
 
 class WorkflowBulkArchiveRequest(RequestModel):

@@ -145,7 +145,7 @@ async def events_stream(request: Request) -> Response:
     async def frames() -> AsyncIterator[bytes]:
         position = max(0, start - 1)
         while True:
-            for event in sandbox.store.events[position:]:
+            for event in sandbox.store.events.after(position):
                 position = event.seq
                 if keep(event):
                     yield streaming.event_frame(event)

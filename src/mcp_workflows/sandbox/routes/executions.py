@@ -163,14 +163,14 @@ async def execution_stream(request: Request) -> Response:
     )
     cursor = last or 0
     if q.event_source == "LIVE":
-        cursor = max(cursor, len(sandbox.store.events))
+        cursor = max(cursor, sandbox.store.events.last_seq)
     rule = streaming.stream_fault(sandbox, request)
     closing = sandbox.closing
 
     async def frames() -> AsyncIterator[bytes]:
         position = cursor
         while True:
-            for event in sandbox.store.events[position:]:
+            for event in sandbox.store.events.after(position):
                 position = event.seq
                 if event.execution_id == execution.execution_id:
                     yield streaming.event_frame(event)

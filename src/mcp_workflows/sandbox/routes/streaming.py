@@ -36,9 +36,9 @@ def event_frame(event: StreamEvent) -> bytes:
 
 async def idle(sandbox: Sandbox) -> bool:
     """Wait for the next change; True when the keep-alive period passed without one."""
-    before = (len(sandbox.store.events), len(sandbox.store.logs))
+    before = (sandbox.store.events.last_seq, sandbox.store.logs.last_seq)
     await sandbox.store.wait_change(KEEPALIVE_S)
-    return (len(sandbox.store.events), len(sandbox.store.logs)) == before
+    return (sandbox.store.events.last_seq, sandbox.store.logs.last_seq) == before
 
 
 def log_frames(
@@ -49,7 +49,7 @@ def log_frames(
     async def frames() -> AsyncIterator[bytes]:
         position = start
         while True:
-            for record in sandbox.store.logs[position:]:
+            for record in sandbox.store.logs.after(position):
                 position = record.seq
                 if keep(record):
                     yield frame(record.to_json(), event="log", id=str(record.seq))

@@ -1,7 +1,9 @@
-"""Which tools this process exposes: toolsets, extra tools, excluded tools.
+"""Which tools this process exposes: toolsets, extra tools, excluded tools, read-only mode.
 
 Unknown names are a start-up error that lists the valid ones, so a typo in a client config is
-caught at once instead of silently hiding tools.
+caught at once instead of silently hiding tools. The `core` toolset (enable_toolsets) is on
+whenever some toolset is still off, so an agent can turn on what a task needs from inside the
+session; toolsets turned on that way pass the same exclusions and read-only rule.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from mcp_workflows.server.tool_index import indexed_specs
 
 # What most chat users need: find, run, follow and steer workflows.
 DEFAULT_TOOLSETS: tuple[str, ...] = ("workflows", "executions")
+ALWAYS_ON = "core"  # enable_toolsets: turns the others on from inside a session
+OPTIONAL_TOOLSETS: tuple[str, ...] = tuple(t for t in TOOLSETS if t != ALWAYS_ON)
 
 
 class SelectionError(ValueError):
@@ -31,10 +35,10 @@ def _check(kind: str, given: list[str], valid: list[str]) -> None:
 def selected_toolsets(settings: Settings) -> set[str]:
     chosen: set[str] = set()
     requested = _names(settings.toolsets)
-    _check("toolset", [n for n in requested if n not in ("all", "default")], list(TOOLSETS))
+    _check("toolset", [n for n in requested if n not in ("all", "default")], list(OPTIONAL_TOOLSETS))
     for name in requested:
         if name == "all":
-            chosen.update(TOOLSETS)
+            chosen.update(OPTIONAL_TOOLSETS)
         elif name == "default":
             chosen.update(DEFAULT_TOOLSETS)
         else:
@@ -42,13 +46,16 @@ def selected_toolsets(settings: Settings) -> set[str]:
     return chosen
 
 
-def select_tools(settings: Settings) -> list[ToolSpec]:
+def select_tools(settings: Settings, also: set[str] | None = None) -> list[ToolSpec]:
     """The catalog rows to register, in catalog order (a stable tools/list helps prompt caching).
 
-    Read-only mode wins over every other setting: write, destructive and execute tools are not
-    registered at all, so no client can call them.
+    `also` adds toolsets turned on during the session. Read-only mode wins over every other
+    setting: write, destructive and execute tools are not registered at all, so no client can
+    call them.
     """
-    toolsets = selected_toolsets(settings)
+    toolsets = selected_toolsets(settings) | (also or set())
+    if not toolsets >= set(OPTIONAL_TOOLSETS):
+        toolsets.add(ALWAYS_ON)
     catalog = indexed_specs()
     all_names = list(catalog)
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)

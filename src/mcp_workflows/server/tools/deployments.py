@@ -15,11 +15,13 @@ from mcp_workflows.api.deployments import (
     DEPLOYMENT_LOGS,
     DEPLOYMENT_LOGS_STREAM,
     GET_DEPLOYMENT,
+    GET_DEPLOYMENT_ARCHIVE,
     LIST_DEPLOYMENTS,
     LIST_WORKERS,
     RESTART_DEPLOYMENT,
     START_DEPLOYMENT,
     STOP_DEPLOYMENT,
+    UNHARDEN_DEPLOYMENT,
     UPDATE_DEPLOYMENT,
 )
 from mcp_workflows.api.errors import WorkflowsAPIError
@@ -63,7 +65,6 @@ def _matching(pattern: str, example: str) -> AfterValidator:
 
 _NAME = _matching(r"[A-Za-z0-9_-]+", "my-deployment (letters, digits, - and _)")
 _GITHUB = _matching(r"https://github\.com/[\w.-]+/[\w.-]+/?", "https://github.com/owner/repo")
-_ENTRYPOINT = _matching(r"[\w./-]+:\w+", "worker:main")
 
 NewDeployment = Annotated[
     str,
@@ -71,19 +72,14 @@ NewDeployment = Annotated[
     _NAME,
     path_segment("name"),
 ]
-GithubUrl = Annotated[str, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
-Revision = Annotated[str, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
-Entrypoint = Annotated[str, Field(min_length=1, max_length=200, description="module:function"), _ENTRYPOINT]
-WorkingDir = Annotated[str | None, Field(max_length=300, description="Folder in the repo.")]
+GithubUrl = Annotated[str | None, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
+Revision = Annotated[str | None, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]
+ArchiveId = Annotated[
+    str | None, Field(min_length=1, max_length=200, description="An uploaded code archive to build instead of a repo.")
+]
+BuildDirectory = Annotated[str | None, Field(max_length=300, description="Docker build context in the repo.")]
+DockerfilePath = Annotated[str | None, Field(max_length=300, description="Dockerfile, relative to the build context.")]
 Replicas = Annotated[int | None, Field(ge=0, le=100, description="Worker replicas to run (0 stops them).")]
-Cpu = Annotated[
-    str | None, Field(max_length=16, description='Per replica, e.g. "500m".'), _matching(r"\d+(\.\d+)?m?", "500m or 2")
-]
-Memory = Annotated[
-    str | None,
-    Field(max_length=16, description='Per replica, e.g. "512Mi".'),
-    _matching(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?", "512Mi or 2Gi"),
-]
 
 SHOWN_WORKERS = 20
 LOG_BODY_CHARS = 300
@@ -107,7 +103,7 @@ class DeploymentPage(ToolResult):
 class Worker(ToolResult):
     name: str
     active: bool | None = None
-    updated_at: str | None = None
+    last_heartbeat: str | None = None
 
 
 class WorkerPage(ToolResult):
@@ -118,18 +114,29 @@ class WorkerPage(ToolResult):
 class ManagedStatus(ToolResult):
     phase: str | None = None
     ready_replicas: int | None = None
+    replicas: int | None = None
     rollout_status: str | None = None
+    source: str | None = Field(default=None, description="repo@revision (commit) or archive it was built from.")
+    backend: str | None = None
     message: str | None = None
+
+
+class ArchiveLink(ToolResult):
+    archive_id: str
+    download_url: str = Field(description="Short-lived link (about 24 h) to download the code archive.")
 
 
 class DeploymentDetail(ToolResult):
     name: str
-    active: bool
+    id: str
+    active: bool = Field(description="True while at least one worker heartbeats.")
     hardened: bool = False
+    last_heartbeat: str | None = None
     workers_active: int | None = None
     workers_total: int | None = None
     workers: list[Worker] = Field(default_factory=list)
     managed: ManagedStatus | None = Field(default=None, description="Absent for self-hosted deployments.")
+    archive: ArchiveLink | None = None
     updated_at: str | None = None
     note: str | None = None
 
@@ -169,16 +176,26 @@ def _managed_status(managed: ManagedDeployment | None) -> ManagedStatus | None:
     status = managed.status
     build = status.build_state
     build_note = f"build {build.phase}: {build.message}" if build and build.message else None
+    spec = managed.spec
+    source = None
+    if spec is not None and spec.archive_id:
+        source = f"archive {spec.archive_id}"
+    elif spec is not None and spec.github_url:
+        commit = f" ({spec.commit.sha[:12]})" if spec.commit else ""
+        source = f"{spec.github_url}@{spec.revision or 'main'}{commit}"
     return ManagedStatus(
         phase="Stopped" if managed.stopped and status.phase in (None, "Running") else status.phase,
         ready_replicas=status.ready_replicas,
+        replicas=managed.resources.replicas,
         rollout_status=managed.rollout_status,
+        source=source,
+        backend=str(spec.backend_spec.get("type")) if spec and spec.backend_spec.get("type") else None,
         message=status.message or build_note,
     )
 
 
 def _worker(raw: DeploymentWorker) -> Worker:
-    return Worker(name=raw.name, active=raw.is_active, updated_at=raw.updated_at)
+    return Worker(name=raw.name, active=raw.is_active, last_heartbeat=raw.last_heartbeat)
 
 
 def _counts(deployment: Deployment) -> str | None:
@@ -216,11 +233,26 @@ def _log_page(records: list[LogRecord], next_cursor: str | None, notes: list[str
     return LogPage(logs=[line for line, _ in lines], next_cursor=next_cursor, note="; ".join(notes) or None)
 
 
-def _resources(replicas: int | None, cpu: str | None, memory: str | None) -> DeploymentResources | None:
-    resources = DeploymentResources(
-        replicas=replicas, cpu_request=cpu, cpu_limit=cpu, memory_request=memory, memory_limit=memory
+def _resources(replicas: int | None) -> DeploymentResources | None:
+    return DeploymentResources(replicas=replicas) if replicas is not None else None
+
+
+def _spec(
+    github_url: str | None,
+    revision: str | None,
+    archive_id: str | None,
+    build_directory: str | None,
+    dockerfile_path: str | None,
+) -> DeploymentSpec:
+    """The live spec input: a repository or an archive, and how the Mistral Cloud backend builds it."""
+    backend = {"build_directory": build_directory, "dockerfile_path": dockerfile_path}
+    chosen = {key: value for key, value in backend.items() if value is not None}
+    return DeploymentSpec(
+        github_url=github_url,
+        revision=revision,
+        archive_id=archive_id,
+        backend_spec={"type": "mistral_cloud", **chosen} if chosen else None,
     )
-    return resources if resources.model_dump(exclude_none=True) else None
 
 
 # ---------------------------------------------------------------- confirmation texts
@@ -230,23 +262,28 @@ _EFFECT = {
     "start": "Its workers start again and take executions.",
     "restart": "Running workers are interrupted and replaced; executions in progress may be retried.",
     "delete": "The deployment and its workers are removed for good.",
+    "unharden": "Its protection is lowered: any key of the workspace may register workflows on it again.",
 }
 
 
 async def describe_manage(state: AppState, args: Mapping[str, Any]) -> str:
     action = str(args.get("action"))
     found = await state.api.deployments.get(str(args["deployment"]))
-    kind = "managed" if found.managed is not None else "self-hosted (the API may refuse: managed only)"
+    kind = "managed" if found.managed is not None else "self-hosted"
+    if action != "unharden" and found.managed is None:
+        kind += " (the API may refuse: managed only)"
     workers = f"{found.active_worker_count or 0} of {found.worker_count or 0} workers active"
     return f"{action.capitalize()} deployment {found.name} ({kind}, {workers})? {_EFFECT.get(action, '')}".strip()
 
 
 async def describe_create(state: AppState, args: Mapping[str, Any]) -> str:
-    where = f"{args.get('github_url')}@{args.get('revision') or 'main'} ({args.get('entrypoint') or 'worker:main'})"
-    size = ", ".join(f"{key} {args[key]}" for key in ("replicas", "cpu", "memory") if args.get(key) is not None)
+    source = args.get("github_url") or f"archive {args.get('archive_id')}"
+    if args.get("github_url"):
+        source += f"@{args.get('revision') or 'main'}"
+    size = f" with {args['replicas']} replica(s)" if args.get("replicas") is not None else ""
     return (
-        f"Create managed deployment {args.get('deployment')} from {where}{f' with {size}' if size else ''}? "
-        "It builds the repo and runs workers (uses compute)."
+        f"Create managed deployment {args.get('deployment')} from {source}{size}? "
+        "It builds the code and runs workers (uses compute)."
     )
 
 
@@ -281,19 +318,27 @@ async def list_deployments(
     return DeploymentPage(deployments=rows, next_cursor=page.next_cursor)
 
 
-@tool(Risk.READ, "Get a deployment", operations=(GET_DEPLOYMENT,))
+@tool(Risk.READ, "Get a deployment", operations=(GET_DEPLOYMENT, GET_DEPLOYMENT_ARCHIVE))
 async def get_deployment(ctx: Context, deployment: DeploymentName, workflow: WorkflowFilter = None) -> DeploymentDetail:
-    """Get one deployment: active or not, its workers, and for managed ones the rollout state
-    (phase, ready replicas, build). Poll it after create_deployment or manage_deployment."""
+    """Get one deployment: healthy or not, when each worker was last seen, and for managed ones
+    what is rolling out (phase, replicas, source, build) and a link to the code archive it was
+    built from. Poll it after create_deployment or manage_deployment."""
     state = app_state(ctx)
     found = await state.api.deployments.get(deployment, workflow_name=await workflow_name_of(state, workflow))
     workers = found.workers or []
     note = None
     if len(workers) > SHOWN_WORKERS:
         note = f"{SHOWN_WORKERS} of {len(workers)} workers shown; list_deployment_workers has them all"
+    archive = None
+    if found.managed is not None and found.managed.spec is not None and found.managed.spec.archive_id:
+        link = await state.api.deployments.archive(found.name)
+        archive = ArchiveLink(archive_id=link.archive_id, download_url=link.download_url)
     return DeploymentDetail(
         name=found.name,
+        id=found.id,
         active=found.is_active,
+        last_heartbeat=found.last_heartbeat,
+        archive=archive,
         hardened=found.is_hardened,
         workers_active=found.active_worker_count,
         workers_total=found.worker_count,
@@ -362,30 +407,34 @@ async def get_deployment_logs(
     return _log_page(records, read.last_id or cursor, notes)
 
 
+async def check_create(state: AppState, args: Mapping[str, Any]) -> None:
+    if (args.get("github_url") is None) == (args.get("archive_id") is None):
+        raise ToolInputError("give exactly one of github_url (a repository) or archive_id (an uploaded archive).")
+
+
 @tool(
     Risk.EXECUTE,
     "Create a managed deployment",
     operations=(CREATE_DEPLOYMENT,),
-    confirm=Confirm(describe_create),
+    confirm=Confirm(describe_create, check=check_create),
 )
 async def create_deployment(
     ctx: Context,
     deployment: NewDeployment,
-    github_url: GithubUrl,
-    revision: Revision = "main",
-    entrypoint: Entrypoint = "worker:main",
-    working_dir: WorkingDir = None,
+    github_url: GithubUrl = None,
+    revision: Revision = None,
+    archive_id: ArchiveId = None,
+    build_directory: BuildDirectory = None,
+    dockerfile_path: DockerfilePath = None,
     replicas: Replicas = None,
-    cpu: Cpu = None,
-    memory: Memory = None,
     hardened: Annotated[bool, Field(description="Only keys tied to it may register workflows.")] = False,
 ) -> DeploymentOutcome:
-    """Create a managed deployment: the platform builds the GitHub repo and runs its workers
-    (provisions compute). Accepted at once; poll get_deployment for the rollout."""
-    spec = DeploymentSpec(github_url=github_url, revision=revision, entrypoint=entrypoint, working_dir=working_dir)
+    """Create a managed deployment: the platform builds a GitHub repo (or an uploaded archive) with
+    its Dockerfile and runs its workers (provisions compute). Accepted at once; poll get_deployment."""
+    spec = _spec(github_url, revision or ("main" if github_url else None), archive_id, build_directory, dockerfile_path)
     try:
         api = app_state(ctx).api.deployments
-        result = await api.create(deployment, spec, _resources(replicas, cpu, memory), hardened)
+        result = await api.create(deployment, spec, _resources(replicas), hardened)
     except WorkflowsAPIError as exc:
         follow = f"Call get_deployment(deployment={deployment!r}) before creating it again."
         raise CreatedIdError(exc, f"Deployment {deployment!r}", follow) from exc
@@ -400,23 +449,22 @@ async def create_deployment(
 async def update_deployment(
     ctx: Context,
     deployment: DeploymentName,
-    revision: Revision | None = None,
-    entrypoint: Entrypoint | None = None,
-    working_dir: WorkingDir = None,
-    github_url: GithubUrl | None = None,
+    revision: Revision = None,
+    github_url: GithubUrl = None,
+    archive_id: ArchiveId = None,
+    build_directory: BuildDirectory = None,
+    dockerfile_path: DockerfilePath = None,
     replicas: Replicas = None,
-    cpu: Cpu = None,
-    memory: Memory = None,
 ) -> DeploymentChange:
-    """Change a managed deployment's code (revision, repo, entrypoint) or resources; fields you
-    omit keep their value. Starts a rollout: poll get_deployment."""
-    spec = DeploymentSpec(github_url=github_url, revision=revision, entrypoint=entrypoint, working_dir=working_dir)
-    resources = _resources(replicas, cpu, memory)
+    """Change a managed deployment's code (revision, repo or archive, build settings) or replicas;
+    fields you omit keep their value. Starts a rollout: poll get_deployment."""
+    spec = _spec(github_url, revision, archive_id, build_directory, dockerfile_path)
+    resources = _resources(replicas)
     has_spec = bool(spec.model_dump(exclude_none=True))
     if not has_spec and resources is None:
         raise ToolInputError(
-            "nothing to update: give at least one of revision, entrypoint, working_dir, github_url, replicas, "
-            "cpu, memory."
+            "nothing to update: give at least one of revision, github_url, archive_id, build_directory, "
+            "dockerfile_path, replicas."
         )
     result = await app_state(ctx).api.deployments.update(deployment, spec if has_spec else None, resources)
     return DeploymentChange(
@@ -426,19 +474,27 @@ async def update_deployment(
 
 @tool(
     Risk.DESTRUCTIVE,
-    "Stop, start, restart or delete a deployment",
-    operations=(STOP_DEPLOYMENT, START_DEPLOYMENT, RESTART_DEPLOYMENT, DELETE_DEPLOYMENT),
+    "Stop, start, restart, delete or unharden a deployment",
+    operations=(STOP_DEPLOYMENT, START_DEPLOYMENT, RESTART_DEPLOYMENT, DELETE_DEPLOYMENT, UNHARDEN_DEPLOYMENT),
     idempotent=False,
     confirm=Confirm(describe_manage),
 )
 async def manage_deployment(
     ctx: Context,
     deployment: DeploymentName,
-    action: Annotated[Literal["stop", "start", "restart", "delete"], Field(description="What to do.")],
+    action: Annotated[
+        Literal["stop", "start", "restart", "delete", "unharden"],
+        Field(description="unharden lets any key register workflows on it again."),
+    ],
 ) -> DeploymentOutcome:
     """Stop (undo with start), start, restart (interrupts running workers) or delete a managed
-    deployment. Needs the user's confirmation; poll get_deployment afterwards."""
+    deployment, or lift a deployment's hardening. Needs the user's confirmation; poll get_deployment
+    afterwards."""
     api = app_state(ctx).api.deployments
+    if action == "unharden":
+        found = await api.get(deployment)
+        await api.unharden(found.id)
+        return DeploymentOutcome(message=f"Unhardened {deployment}: any key may now register workflows on it.")
     act = {"stop": api.stop, "start": api.start, "restart": api.restart, "delete": api.delete}
     result = await act[action](deployment)
     done = {"stop": "Stopping", "start": "Starting", "restart": "Restarting", "delete": "Deleting"}[action]

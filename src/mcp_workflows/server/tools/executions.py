@@ -27,6 +27,15 @@ from mcp_workflows.api.runs import LIST_RUNS
 from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.interactive import (
+    RESERVED_HANDLERS,
+    WAITING_SEARCH_KEY,
+    PendingInput,
+    check_answer,
+    choose,
+    pending_inputs,
+    submit,
+)
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.schema_check import check_against_schema
 from mcp_workflows.server.state import AppState, app_state
@@ -103,15 +112,22 @@ async def list_executions(
     ] = None,
     search: Annotated[str | None, Field(max_length=200, description="Text to find in ids and names.")] = None,
     deployment: DeploymentFilter = None,
+    waiting_for_input: Annotated[
+        bool, Field(description="Only executions waiting for a person's answer (submit_input answers).")
+    ] = False,
     since: Since = None,
     until: Until = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> ExecutionPage:
-    """List executions, newest first (execution_id, run_id, status): find a past or running one.
-    since/until bound their start time. Pass next_cursor back as cursor for more."""
+    """List executions, newest first (execution_id, run_id, status): find a past or running one, or
+    what waits for someone's approval. since/until bound their start time. Pass next_cursor back as
+    cursor for more."""
+    if waiting_for_input:
+        status = ["RUNNING"]  # a run closed while waiting keeps its search key
     page = await app_state(ctx).api.runs.list(
         workflow_identifier=workflow,
+        search_key=[WAITING_SEARCH_KEY] if waiting_for_input else None,
         status=list(status) if status else None,
         root_execution_id=execution_id,
         search=search,
@@ -129,14 +145,18 @@ async def get_execution(ctx: Context, execution_id: ExecutionId) -> ExecutionDet
     """Get an execution's status, result (or failure message) and the signal, query and update
     handlers it accepts."""
     state = app_state(ctx)
-    waited = await wait_for_end(state.api, execution_id, 0)
+    waited = await wait_for_end(state.api, execution_id, 0, registrations=state.registrations)
     registration = await state.registrations.of_execution(waited.execution)
     detail = outcome_of(waited).model_dump()
-    handlers = [f"{kind} {h.name}" for kind, h in registration.definition.handlers()] if registration else []
+    handlers = [
+        f"{kind} {h.name}"
+        for kind, h in (registration.definition.handlers() if registration else [])
+        if h.name not in RESERVED_HANDLERS
+    ]
     return ExecutionDetail(**detail, handlers=handlers)
 
 
-@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION)
+@tool(Risk.READ, "Wait for an execution", operations=(STREAM,), target=EXECUTION, bridges_input=True)
 async def wait_for_execution(
     ctx: Context,
     execution_id: ExecutionId,
@@ -147,7 +167,13 @@ async def wait_for_execution(
     or the status and a cursor to wait again. Cancelling this call leaves the execution running."""
     state = app_state(ctx)
     waited = await wait_for_end(
-        state.api, execution_id, wait_seconds, ctx, after=after, quiet_s=state.settings.stream_quiet_s
+        state.api,
+        execution_id,
+        wait_seconds,
+        ctx,
+        after=after,
+        quiet_s=state.settings.stream_quiet_s,
+        registrations=state.registrations,
     )
     return outcome_of(waited)
 
@@ -214,6 +240,54 @@ async def update_execution(
     reply = await app_state(ctx).api.executions.update(execution_id, HandlerCall(name=handler, input=input))
     result, note = capped(reply.result, 20_000, "result", "get_execution")
     return UpdateOutcome(update=reply.update_name, result=result, message=note)
+
+
+async def describe_submit(state: AppState, args: Mapping[str, Any]) -> str:
+    pending = await _pending_for(state, args)
+    answer = pydantic_core.to_json(args.get("input")).decode()[:300]
+    return f"Answer {pending.label or 'the form'} of execution {args['execution_id']} with {answer}?"
+
+
+async def check_submit(state: AppState, args: Mapping[str, Any]) -> None:
+    check_answer(await _pending_for(state, args), args.get("input"))
+
+
+async def _pending_for(state: AppState, args: Mapping[str, Any]) -> PendingInput:
+    execution_id = str(args["execution_id"])
+    return choose(await pending_inputs(state.api, execution_id), args.get("task_id"), execution_id)
+
+
+@tool(
+    Risk.EXECUTE,
+    "Answer a workflow waiting for a person",
+    operations=(QUERY, UPDATE),  # the reserved __get_pending_inputs query and __submit_input update
+    target=EXECUTION,
+    confirm=Confirm(describe_submit, check=check_submit, unbound=("wait_seconds",)),
+    bridges_input=True,
+)
+async def submit_input(
+    ctx: Context,
+    execution_id: ExecutionId,
+    input: Annotated[dict[str, Any], Field(description="The answer: fields of the pending input's form.")],
+    task_id: Annotated[
+        str | None, Field(max_length=256, description="Which pending input (needed only when several wait).")
+    ] = None,
+    wait_seconds: WaitSeconds = 25,
+) -> ExecutionOutcome:
+    """Answer a form an execution waits on (get_execution shows it), checked against the form first;
+    then wait like wait_for_execution for the result or the next form."""
+    state = app_state(ctx)
+    pending = choose(await pending_inputs(state.api, execution_id), task_id, execution_id)
+    await submit(state.api, execution_id, pending, input)
+    waited = await wait_for_end(
+        state.api,
+        execution_id,
+        wait_seconds,
+        ctx,
+        quiet_s=state.settings.stream_quiet_s,
+        registrations=state.registrations,
+    )
+    return outcome_of(waited)
 
 
 async def describe_stop(state: AppState, args: Mapping[str, Any]) -> str:

@@ -43,7 +43,13 @@ async def start_and_wait(
             started = await api.executions.get(execution_id)
         known = started if isinstance(started, Execution) else None
         waited = await wait_for_end(
-            api, execution_id, wait_seconds, ctx, known=known, quiet_s=state.settings.stream_quiet_s
+            api,
+            execution_id,
+            wait_seconds,
+            ctx,
+            known=known,
+            quiet_s=state.settings.stream_quiet_s,
+            registrations=state.registrations,
         )
     except WorkflowsAPIError as exc:
         follow = (

@@ -64,7 +64,7 @@ class RegistrationSummary(ToolResult):
     workflow_id: str
     workflow_name: str | None = None
     deployment_name: str | None = None
-    active: bool | None = None
+    active: bool | None = Field(default=None, description="true when listed with active_only (rows do not say).")
     compatible_with_chat_assistant: bool = False
 
 
@@ -104,7 +104,7 @@ async def list_workflow_registrations(
                 workflow_id=r.workflow_id,
                 workflow_name=r.workflow.name if r.workflow else None,
                 deployment_name=r.deployment_name,
-                active=r.active,
+                active=True if active_only else None,
                 compatible_with_chat_assistant=r.compatible_with_chat_assistant,
             )
             for r in page.workflow_registrations
@@ -135,6 +135,7 @@ async def check_execute_registration(state: AppState, args: Mapping[str, Any]) -
     operations=(EXECUTE_REGISTRATION,),
     target=REGISTRATION,
     confirm=Confirm(describe_execute, check=check_execute_registration, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow_registration(
     ctx: Context,

@@ -13,6 +13,7 @@ from mcp_workflows.api.errors import NotFound
 from mcp_workflows.api.models.executions import ExecutionRequest
 from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowUpdate
 from mcp_workflows.api.workflows import (
+    ADD_WORKFLOW_TAGS,
     ARCHIVE_WORKFLOW,
     BULK_ARCHIVE,
     BULK_UNARCHIVE,
@@ -25,6 +26,7 @@ from mcp_workflows.api.workflows import (
 from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
+from mcp_workflows.server.interactive import RESERVED_HANDLERS, is_interactive
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import AppState, app_state
 from mcp_workflows.server.tools.launch import new_execution_id, start_and_wait
@@ -39,6 +41,7 @@ from mcp_workflows.server.tools.shared import (
     WorkflowIdentifier,
     both,
     check_workflow_input,
+    join_notes,
     path_segment,
 )
 
@@ -137,6 +140,7 @@ def all_handlers(definition: WorkflowCodeDefinition) -> list[Handler]:
     return [
         Handler(kind=kind, name=h.name, description=h.description, input_schema=h.input_schema)
         for kind, h in definition.handlers()
+        if h.name not in RESERVED_HANDLERS
     ]
 
 
@@ -180,13 +184,17 @@ async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDe
         found = await state.api.workflows.get(workflow)
     else:  # both lookups at once: one round trip of latency instead of two
         found, _ = await both(state.api.workflows.get(workflow), state.registrations.candidates(workflow))
-    mine = await state.registrations.of_workflow(found.id, workflow)
+    mine, served = await state.registrations.of_workflow(found.id, workflow)
     chosen = mine[0] if mine else None
     note = None
     if chosen is None:
         note = "No registration: no worker has registered this workflow's code, so it cannot run yet."
+    elif not served:
+        note = "No worker serves it now: an execution would wait until one does."
     elif len(mine) > 1:
         note = "Several registrations exist; pass deployment to execute_workflow to pick one."
+    if chosen is not None and is_interactive(chosen.definition):
+        note = join_notes(note, "It can wait for a person's answer: submit_input gives it (its form is shown then)")
     registration = None
     if chosen is not None:
         registration = ActiveRegistration(
@@ -198,7 +206,7 @@ async def get_workflow(ctx: Context, workflow: WorkflowIdentifier) -> WorkflowDe
     return WorkflowDetail(workflow=WorkflowSummary.of(found), registration=registration, note=note)
 
 
-@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW,), target=WORKFLOW)
+@tool(Risk.WRITE, "Update workflow metadata", operations=(UPDATE_WORKFLOW, ADD_WORKFLOW_TAGS), target=WORKFLOW)
 async def update_workflow(
     ctx: Context,
     workflow: WorkflowIdentifier,
@@ -209,6 +217,10 @@ async def update_workflow(
         list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
         Field(max_length=50, description="Replaces all tags ([] clears)."),
     ] = None,
+    add_tags: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+        Field(max_length=50, description="Tags to add, keeping the others."),
+    ] = None,
 ) -> WorkflowSummary:
     """Change a workflow's display name, description, tags or chat-assistant availability;
     omitted fields keep their value."""
@@ -218,11 +230,18 @@ async def update_workflow(
         available_in_chat_assistant=available_in_chat_assistant,
         tags=tags,
     )
-    if not update.model_dump(exclude_none=True):
+    changes = update.model_dump(exclude_none=True)
+    if not changes and not add_tags:
         raise ToolInputError(
-            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags."
+            "nothing to update: give at least one of display_name, description, available_in_chat_assistant, tags, "
+            "add_tags."
         )
-    return WorkflowSummary.of(await app_state(ctx).api.workflows.update(workflow, update))
+    if tags is not None and add_tags:
+        raise ToolInputError("give tags (replace them all) or add_tags (keep the others), not both.")
+    api = app_state(ctx).api.workflows
+    if add_tags:
+        await api.add_tags(workflow, add_tags)
+    return WorkflowSummary.of(await api.update(workflow, update) if changes else await api.get(workflow))
 
 
 async def describe_archive(state: AppState, args: Mapping[str, Any]) -> str:
@@ -324,11 +343,36 @@ async def describe_execute(state: AppState, args: Mapping[str, Any]) -> str:
         name = f'"{workflow.display_name}" ({workflow.name})'
     else:
         name = f"registration {args['registration_id']}"
-    return f"Start workflow {name} with input {pydantic_core.to_json(args.get('input') or {}).decode()[:500]}?"
+    given = pydantic_core.to_json(args.get("input") or {}).decode()[:500]
+    reused = f" over the input of execution {args['input_from']}" if args.get("input_from") else ""
+    return f"Start workflow {name} with input {given}{reused}?"
+
+
+async def full_input(state: AppState, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The input to run with: `input`, over the input of the execution named by `input_from`."""
+    given: dict[str, Any] | None = args.get("input")
+    if not args.get("input_from"):
+        return given
+    return {**await started_input(state, str(args["input_from"])), **(given or {})}
+
+
+async def started_input(state: AppState, execution_id: str) -> dict[str, Any]:
+    """The input an execution started with (its WORKFLOW_EXECUTION_STARTED event carries it)."""
+    page = await state.api.events.list(workflow_exec_id=execution_id, limit=20)
+    for event in page.events:
+        if event.event_type == "WORKFLOW_EXECUTION_STARTED":
+            payload = event.attributes.get("input")
+            value = payload.get("value") if isinstance(payload, dict) and "value" in payload else payload
+            if isinstance(value, dict):
+                return value
+    raise ToolInputError(
+        f"the input of execution {execution_id} could not be read (no start event with a JSON input); "
+        "pass input yourself."
+    )
 
 
 async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
-    await check_workflow_input(state, args["workflow"], args.get("deployment"), args.get("input"))
+    await check_workflow_input(state, args["workflow"], args.get("deployment"), await full_input(state, args))
 
 
 @tool(
@@ -337,11 +381,17 @@ async def check_execute(state: AppState, args: Mapping[str, Any]) -> None:
     operations=(EXECUTE_WORKFLOW,),
     target=WORKFLOW,
     confirm=Confirm(describe_execute, check=check_execute, unbound=("execution_id", "wait_seconds")),
+    bridges_input=True,
 )
 async def execute_workflow(
     ctx: Context,
     workflow: WorkflowIdentifier,
     input: ExecutionInput = None,
+    input_from: Annotated[
+        str | None,
+        Field(max_length=256, description="Reuse this execution's input (id from list_executions); input overrides."),
+        path_segment("execution_id"),
+    ] = None,
     execution_id: NewExecutionId = None,
     deployment: DeploymentFilter = None,
     wait_seconds: WaitSeconds = 25,
@@ -349,6 +399,12 @@ async def execute_workflow(
     """Run a workflow and wait up to wait_seconds for its result, reporting progress; else returns
     the execution_id and what to call next. Retrying with the same execution_id never runs twice;
     cancelling this call leaves the execution running."""
-    api = app_state(ctx).api.workflows
-    request = ExecutionRequest(execution_id=execution_id or new_execution_id(), input=input, deployment_name=deployment)
+    state = app_state(ctx)
+    api = state.api.workflows
+    arguments = {"input": input, "input_from": input_from}
+    request = ExecutionRequest(
+        execution_id=execution_id or new_execution_id(),
+        input=await full_input(state, arguments),
+        deployment_name=deployment,
+    )
     return await start_and_wait(ctx, request, wait_seconds, lambda: api.execute(workflow, request))
