@@ -44,7 +44,7 @@ async def test_elicitation_accept_archives_and_shows_what_will_happen(open_sessi
     callback = answering("accept", {"confirm": True})
     async with open_session(elicitation_callback=callback) as session:
         workflow = (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]
-        result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        result = await session.call("archive_workflow", {"workflow": "greeting"})
         assert not result.is_error, text_of(result)
         assert result.structured_content["outcome"] == "done"
         assert await is_archived(session, "greeting")
@@ -61,14 +61,14 @@ async def test_elicitation_refusals_change_nothing(
     open_session: Any, action: str, content: dict[str, Any] | None, status: str
 ) -> None:
     async with open_session(elicitation_callback=answering(action, content)) as session:
-        result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        result = await session.call("archive_workflow", {"workflow": "greeting"})
         assert not result.is_error, text_of(result)
         assert result.structured_content["outcome"] == status
         assert not await is_archived(session, "greeting")
 
 
 async def test_client_without_elicitation_gets_preview_then_token_archives(session: Session) -> None:
-    preview = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+    preview = await session.call("archive_workflow", {"workflow": "greeting"})
     assert not preview.is_error, text_of(preview)
     content = preview.structured_content
     assert content["outcome"] == "confirmation_required"
@@ -78,7 +78,7 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
     assert not await is_archived(session, "greeting"), "the preview changes nothing"
 
     done = await session.call(
-        "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": content["confirmation_token"]}
+        "archive_workflow", {"workflow": "greeting", "confirmation_token": content["confirmation_token"]}
     )
     assert not done.is_error, text_of(done)
     assert done.structured_content["outcome"] == "done"
@@ -86,11 +86,9 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
 
 
 async def test_token_reused_with_other_arguments_is_refused(session: Session) -> None:
-    preview = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+    preview = await session.call("archive_workflow", {"workflow": "greeting"})
     token = preview.structured_content["confirmation_token"]
-    refused = await session.call(
-        "archive_workflow", {"workflow_identifier": "slow-report", "confirmation_token": token}
-    )
+    refused = await session.call("archive_workflow", {"workflow": "slow-report", "confirmation_token": token})
     assert refused.is_error
     assert text_of(refused).startswith("Error: ")
     assert "different arguments" in text_of(refused)
@@ -99,7 +97,7 @@ async def test_token_reused_with_other_arguments_is_refused(session: Session) ->
 
 
 async def test_garbage_token_is_refused(session: Session) -> None:
-    refused = await session.call("archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": "x.y.z"})
+    refused = await session.call("archive_workflow", {"workflow": "greeting", "confirmation_token": "x.y.z"})
     assert refused.is_error
     assert "malformed" in text_of(refused)
     assert not await is_archived(session, "greeting")
@@ -108,14 +106,12 @@ async def test_garbage_token_is_refused(session: Session) -> None:
 async def test_expired_token_is_refused(open_session: Any) -> None:
     ttl_s = 1
     async with open_session({"confirmation_ttl_s": ttl_s}) as session:
-        preview = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        preview = await session.call("archive_workflow", {"workflow": "greeting"})
         token = preview.structured_content["confirmation_token"]
         # Issued at or before now, in whole seconds: past this instant the token has expired.
         expired_after = int(time.time()) + ttl_s
         await eventually(wall_clock, lambda now: now > expired_after, what="the token's expiry")
-        refused = await session.call(
-            "archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": token}
-        )
+        refused = await session.call("archive_workflow", {"workflow": "greeting", "confirmation_token": token})
         assert refused.is_error
         assert "expired" in text_of(refused)
         assert not await is_archived(session, "greeting")
@@ -127,18 +123,18 @@ async def test_token_verifies_in_a_fresh_server_process(sandbox_url: str) -> Non
     key = "sk-fresh-process-test"
     env = server_env({"MISTRAL_BASE_URL": sandbox_url, "MISTRAL_API_KEY": key})
     async with connect("stdio", "legacy", env=env, args=[]) as first:
-        preview = await first.call("archive_workflow", {"workflow_identifier": "greeting"})
+        preview = await first.call("archive_workflow", {"workflow": "greeting"})
         token = preview.structured_content["confirmation_token"]
         assert not await is_archived(first, "greeting")
     async with connect_in_process(sandbox_url, "auto", {"api_key": key}) as second:
-        done = await second.call("archive_workflow", {"workflow_identifier": "greeting", "confirmation_token": token})
+        done = await second.call("archive_workflow", {"workflow": "greeting", "confirmation_token": token})
         assert not done.is_error, text_of(done)
         assert await is_archived(second, "greeting")
 
 
 async def test_policy_off_archives_at_once(open_session: Any) -> None:
     async with open_session({"confirm": "destructive=off"}) as session:
-        result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        result = await session.call("archive_workflow", {"workflow": "greeting"})
         assert result.structured_content["outcome"] == "done"
         assert await is_archived(session, "greeting")
 
@@ -146,7 +142,7 @@ async def test_policy_off_archives_at_once(open_session: Any) -> None:
 async def test_policy_token_ignores_client_elicitation(open_session: Any) -> None:
     callback = answering("accept", {"confirm": True})
     async with open_session({"confirm": "destructive=token"}, elicitation_callback=callback) as session:
-        result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        result = await session.call("archive_workflow", {"workflow": "greeting"})
         assert result.structured_content["outcome"] == "confirmation_required"
         assert not await is_archived(session, "greeting")
     assert callback.seen == []
@@ -163,7 +159,7 @@ async def test_client_that_never_answers_cannot_hang_the_call(open_session: Any,
 
     async with open_session({"elicitation_timeout_s": 0.2}, elicitation_callback=never) as session:
         if era == "legacy":
-            result = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+            result = await session.call("archive_workflow", {"workflow": "greeting"})
             assert asked.is_set(), "the form was shown mid-call"
             assert result.structured_content["outcome"] == "timed_out"
             assert "no answer" in result.structured_content["message"]
@@ -171,5 +167,5 @@ async def test_client_that_never_answers_cannot_hang_the_call(open_session: Any,
             # 2026-07-28: the server ends the call at once with an input request and holds nothing
             # open; the client is asked, never answers, and never retries. Once it is asked, the
             # server's part is over: the test stops waiting for the client.
-            await call_until_asked(session, asked, "archive_workflow", {"workflow_identifier": "greeting"})
+            await call_until_asked(session, asked, "archive_workflow", {"workflow": "greeting"})
         assert not await is_archived(session, "greeting")

@@ -20,7 +20,7 @@ def error_text(result: Any) -> str:
 
 
 async def test_unknown_workflow_names_the_id_and_the_listing_tool(session: Session) -> None:
-    text = error_text(await session.call("get_workflow", {"workflow_identifier": "no-such-flow"}))
+    text = error_text(await session.call("get_workflow", {"workflow": "no-such-flow"}))
     assert "no-such-flow" in text
     assert "list_workflows" in text
 
@@ -32,15 +32,26 @@ async def test_a_dots_only_id_is_refused_before_any_request(session: Session, do
     text = error_text(await session.call("get_execution", {"execution_id": dots}))
     assert "`execution_id`" in text
     assert "only of dots" in text
-    assert "list_runs" in text
+    assert "list_executions" in text
     assert await session.sandbox("GET", "/_sandbox/stats") == before, "nothing was sent upstream"
 
 
-async def test_unknown_registration_points_to_listing(session: Session) -> None:
-    text = error_text(
-        await session.call("get_workflow_registration", {"registration_id": "00000000-0000-4000-8000-000000000000"})
-    )
+async def test_unknown_registration_points_to_listing(open_session: Any) -> None:
+    async with open_session(settings={"toolsets": "default,registrations"}) as session:
+        text = error_text(
+            await session.call("get_workflow_registration", {"registration_id": "00000000-0000-4000-8000-000000000000"})
+        )
+        malformed = error_text(await session.call("get_workflow_registration", {"registration_id": "not-a-uuid"}))
     assert "list_workflow_registrations" in text
+    assert "registration_id" in malformed
+
+
+async def test_a_tool_of_a_toolset_that_is_off_says_how_to_turn_it_on(session: Session) -> None:
+    text = error_text(await session.call("list_events", {}))
+    assert "enable_toolsets(['events'])" in text
+    unknown = error_text(await session.call("no_such_tool" * 20, {}))
+    assert "there is no tool" in unknown
+    assert len(unknown) < 200, "a made-up name is not echoed at length"
 
 
 @pytest.mark.parametrize(
@@ -48,12 +59,12 @@ async def test_unknown_registration_points_to_listing(session: Session) -> None:
     [
         ("list_workflows", {"limit": 1000}, "limit"),
         ("list_workflows", {"limit": "many"}, "limit"),
-        ("get_workflow", {}, "workflow_identifier"),
-        ("get_workflow", {"workflow_identifier": "x" * 5000}, "workflow_identifier"),
-        ("get_workflow_registration", {"registration_id": "not-a-uuid"}, "registration_id"),
-        ("execute_workflow", {"workflow_identifier": "greeting", "execution_id": "bad id/../x"}, "execution_id"),
-        ("execute_workflow", {"workflow_identifier": "greeting", "input": "not an object"}, "input"),
-        ("update_workflow", {"workflow_identifier": "greeting"}, "nothing to update"),
+        ("get_workflow", {}, "workflow"),
+        ("get_workflow", {"workflow": "x" * 5000}, "workflow"),
+        ("execute_workflow", {"workflow": "greeting", "execution_id": "bad id/../x"}, "execution_id"),
+        ("execute_workflow", {"workflow": "greeting", "input": "not an object"}, "input"),
+        ("get_execution", {"execution_id": "a/b"}, "execution_id"),
+        ("update_workflow", {"workflow": "greeting"}, "nothing to update"),
     ],
 )
 async def test_bad_arguments_fail_before_any_request(
@@ -68,7 +79,7 @@ async def test_bad_arguments_fail_before_any_request(
 
 
 async def test_invalid_workflow_input_is_reported_before_starting(session: Session) -> None:
-    arguments = {"workflow_identifier": "greeting", "input": {"name": 7, "colour": "red"}}
+    arguments = {"workflow": "greeting", "input": {"name": 7, "colour": "red"}}
     text = error_text(await session.call("execute_workflow", arguments))
     assert "`input.name`" in text, "every bad field is named"
     assert "colour" in text

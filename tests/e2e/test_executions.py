@@ -32,9 +32,7 @@ def ok(result: Any) -> dict[str, Any]:
 
 async def start(session: Session, workflow: str, workflow_input: dict[str, Any], wait: float = 0) -> dict[str, Any]:
     return ok(
-        await session.call(
-            "execute_workflow", {"workflow_identifier": workflow, "input": workflow_input, "wait_seconds": wait}
-        )
+        await session.call("execute_workflow", {"workflow": workflow, "input": workflow_input, "wait_seconds": wait})
     )
 
 
@@ -49,17 +47,19 @@ async def test_approval_flow_query_signal_wait(auto_session: Session) -> None:
     detail = ok(await auto_session.call("get_execution", {"execution_id": execution_id}))
     assert "signal approve" in detail["handlers"]
     assert "query status" in detail["handlers"]
-    state = ok(await auto_session.call("query_execution", {"execution_id": execution_id, "name": "status"}))
+    state = ok(await auto_session.call("query_execution", {"execution_id": execution_id, "handler": "status"}))
     assert state["result"]["state"] == "waiting"
 
-    wrong = await auto_session.call("signal_execution", {"execution_id": execution_id, "name": "approve", "input": {}})
+    wrong = await auto_session.call(
+        "signal_execution", {"execution_id": execution_id, "handler": "approve", "input": {}}
+    )
     assert wrong.is_error
     assert "approved" in text_of(wrong), "the missing field is named before anything is sent"
     assert await upstream_status(auto_session, execution_id) == "RUNNING"
 
     signalled = ok(
         await auto_session.call(
-            "signal_execution", {"execution_id": execution_id, "name": "approve", "input": {"approved": True}}
+            "signal_execution", {"execution_id": execution_id, "handler": "approve", "input": {"approved": True}}
         )
     )
     assert signalled["outcome"] == "done"
@@ -73,13 +73,15 @@ async def test_counter_update_returns_value_and_query_sees_it(auto_session: Sess
     execution_id = (await start(auto_session, "counter", {"start": 3}))["execution_id"]
     updated = ok(
         await auto_session.call(
-            "update_execution", {"execution_id": execution_id, "name": "set_value", "input": {"value": 9}}
+            "update_execution", {"execution_id": execution_id, "handler": "set_value", "input": {"value": 9}}
         )
     )
     assert updated["result"] == {"previous": 3, "value": 9}
-    value = ok(await auto_session.call("query_execution", {"execution_id": execution_id, "name": "value"}))
+    value = ok(await auto_session.call("query_execution", {"execution_id": execution_id, "handler": "value"}))
     assert value["result"] in (9, {"value": 9})
-    unknown = await auto_session.call("update_execution", {"execution_id": execution_id, "name": "nope", "input": {}})
+    unknown = await auto_session.call(
+        "update_execution", {"execution_id": execution_id, "handler": "nope", "input": {}}
+    )
     assert unknown.is_error
     assert "set_value" in text_of(unknown), "the valid handler names are listed"
 
@@ -117,7 +119,7 @@ async def test_progress_notifications_arrive_in_order(open_session: Any) -> None
     async with open_session() as session:
         result = await session.call(
             "execute_workflow",
-            {"workflow_identifier": "slow-report", "input": {"seconds": 20}, "wait_seconds": 20},
+            {"workflow": "slow-report", "input": {"seconds": 20}, "wait_seconds": 20},
             progress_callback=on_progress,
         )
     assert ok(result)["status"] == "COMPLETED"
@@ -229,6 +231,7 @@ async def test_cancel_previews_blast_radius_then_cancels(auto_session: Session) 
 
 
 async def test_reset_starts_a_new_run_after_confirmation(auto_session: Session) -> None:
+    assert ok(await auto_session.call("enable_toolsets", {"toolsets": ["runs"]}))["enabled"] == ["runs"]
     execution_id = (await start(auto_session, "counter", {"start": 1}))["execution_id"]
     before = await auto_session.sandbox("GET", f"/v1/workflows/executions/{execution_id}")
     trace = await auto_session.sandbox(

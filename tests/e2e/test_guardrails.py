@@ -106,18 +106,18 @@ async def fixed(args: dict[str, Any]) -> dict[str, Any]:
 CASES = [
     Case(
         "archive_workflow",
-        lambda s: fixed({"workflow_identifier": "greeting"}),
+        lambda s: fixed({"workflow": "greeting"}),
         lambda s, a: workflow_archived(s, "greeting"),
     ),
     Case(
         "bulk_archive_workflows",
-        lambda s: fixed({"workflow_ids": [GREETING_ID, COUNTER_ID]}),
+        lambda s: fixed({"workflows": [GREETING_ID, COUNTER_ID]}),
         lambda s, a: workflow_archived(s, "counter"),
     ),
     Case("cancel_execution", prepare_cancel, cancel_acted),
     Case("reset_execution", prepare_reset, reset_acted),
     Case("delete_schedule", prepare_schedule, schedule_deleted),
-    Case("manage_deployment", lambda s: fixed({"name": "managed-demo", "action": "stop"}), deployment_stopped),
+    Case("manage_deployment", lambda s: fixed({"deployment": "managed-demo", "action": "stop"}), deployment_stopped),
 ]
 
 POLICIES = ["elicit", "token", "auto", "off"]
@@ -221,7 +221,7 @@ async def test_every_destructive_tool_under_every_policy(
 async def test_read_only_registers_no_tool_that_writes(sandbox_url: str) -> None:
     async with connect_in_process(sandbox_url, "auto", {**ALL, "read_only": True}) as session:
         names = {tool.name for tool in (await session.client.list_tools()).tools}
-        assert {"list_workflows", "get_execution", "list_runs", "list_schedules", "list_deployments"} <= names
+        assert {"list_workflows", "get_execution", "list_executions", "list_schedules", "list_deployments"} <= names
         assert (
             not {
                 "archive_workflow",
@@ -237,7 +237,7 @@ async def test_read_only_registers_no_tool_that_writes(sandbox_url: str) -> None
         for tool in (await session.client.list_tools()).tools:
             assert tool.annotations is not None
             assert tool.annotations.read_only_hint is True, tool.name
-        refused = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        refused = await session.call("archive_workflow", {"workflow": "greeting"})
         assert refused.is_error
         assert not await workflow_archived(session, "greeting")
 
@@ -245,7 +245,7 @@ async def test_read_only_registers_no_tool_that_writes(sandbox_url: str) -> None
 LISTINGS = [
     ("list_workflows", "workflows", "name"),
     ("list_workflow_registrations", "registrations", "workflow_name"),
-    ("list_runs", "runs", "workflow_name"),
+    ("list_executions", "executions", "workflow_name"),
     ("list_schedules", "schedules", "workflow_name"),
 ]
 
@@ -279,7 +279,7 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(
             )
             runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": name})
             ids[name] = {
-                "get_workflow": {"workflow_identifier": registration["workflow_id"]},
+                "get_workflow": {"workflow": registration["workflow_id"]},
                 "get_workflow_registration": {"registration_id": registration["id"]},
                 "get_execution": {"execution_id": execution_id},
                 "get_run": {"run_id": runs["executions"][0]["run_id"]},
@@ -294,7 +294,7 @@ async def test_allow_and_deny_apply_to_every_kind_of_target(
             text = text_of(result)
             assert refused in text, f"{tool} names the workflow: {text}"
             assert "_workflows='" in text, f"{tool} names the rule: {text}"
-        listing = await session.call("execute_workflow", {"workflow_identifier": refused, "input": INPUTS[refused]})
+        listing = await session.call("execute_workflow", {"workflow": refused, "input": INPUTS[refused]})
         assert listing.is_error
         runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": refused})
         assert len(runs["executions"]) == 1, "the refused execute started nothing"
@@ -313,16 +313,16 @@ async def test_caps_on_executions_and_destructive_calls(sandbox_url: str) -> Non
     caps = {"max_executions": 2, "max_destructive": 1, "confirm": "destructive=off"}
     async with connect_in_process(sandbox_url, "legacy", {**ALL, **caps}) as session:
         for name in ("a", "b"):
-            ok = await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": name}})
+            ok = await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": name}})
             assert not ok.is_error, text_of(ok)
-        capped = await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "c"}})
+        capped = await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "c"}})
         assert capped.is_error
         assert "cap of 2 executions started" in text_of(capped)
         runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
         assert len(runs["executions"]) == 2
-        first = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+        first = await session.call("archive_workflow", {"workflow": "greeting"})
         assert first.structured_content["outcome"] == "done"
-        second = await session.call("archive_workflow", {"workflow_identifier": "counter"})
+        second = await session.call("archive_workflow", {"workflow": "counter"})
         assert second.is_error
         assert "cap of 1 destructive calls" in text_of(second)
         assert not await workflow_archived(session, "counter")
@@ -340,9 +340,9 @@ async def test_audit_lines_record_mutations_without_secrets(
     with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
         async with connect_in_process(sandbox_url, "legacy", settings) as session:
             await session.call("list_workflows")
-            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Secret Sam"}})
-            await session.call("archive_workflow", {"workflow_identifier": "greeting"})
-            await session.call("update_workflow", {"workflow_identifier": "nope-missing", "display_name": "x"})
+            await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "Secret Sam"}})
+            await session.call("archive_workflow", {"workflow": "greeting"})
+            await session.call("update_workflow", {"workflow": "nope-missing", "display_name": "x"})
             outputs = [r.model_dump_json() for r in session.calls]
     lines = [r.getMessage() for r in caplog.records if r.name == AUDIT_LOGGER]
     audit = [json.loads(line) for line in lines]
@@ -353,7 +353,7 @@ async def test_audit_lines_record_mutations_without_secrets(
     ], "one line per write, destructive or execute call; none for reads"
     execute = audit[0]
     assert execute["risk"] == "execute"
-    assert execute["targets"] == {"workflow_identifier": "greeting"}
+    assert execute["targets"] == {"workflow": "greeting"}
     assert execute["confirmation"] == "policy_off"
     assert execute["time"].endswith("Z")
     assert ("Secret Sam" in json.dumps(execute)) is payloads, "inputs only with --audit-payloads"

@@ -90,7 +90,7 @@ async def test_each_accepted_token_opens_a_working_session(token_server: HttpSer
     ):
         names = {tool.name for tool in (await client.list_tools()).tools}
         assert "get_workflow" in names
-        result = await client.call_tool("get_workflow", {"workflow_identifier": "greeting"})
+        result = await client.call_tool("get_workflow", {"workflow": "greeting"})
         assert not result.is_error
         assert result.structured_content is not None
         assert result.structured_content["workflow"]["name"] == "greeting"

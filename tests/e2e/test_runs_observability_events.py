@@ -69,29 +69,29 @@ async def test_list_runs_filters_paginates_and_get_run(auto_session: Session) ->
     await run(session, "always-fails", {}, "r-bad-1")
     await settled(session, "r-ok-1", "r-ok-2", "r-bad-1")
 
-    failed = ok(await session.call("list_runs", {"status": ["FAILED"]}))
-    assert [r["execution_id"] for r in failed["runs"]] == ["r-bad-1"]
-    assert failed["runs"][0]["workflow_name"] == "always-fails"
+    failed = ok(await session.call("list_executions", {"status": ["FAILED"]}))
+    assert [r["execution_id"] for r in failed["executions"]] == ["r-bad-1"]
+    assert failed["executions"][0]["workflow_name"] == "always-fails"
     assert "next_cursor" not in failed
 
-    first = ok(await session.call("list_runs", {"workflow_identifier": "greeting", "limit": 1}))
-    assert len(first["runs"]) == 1
+    first = ok(await session.call("list_executions", {"workflow": "greeting", "limit": 1}))
+    assert len(first["executions"]) == 1
     second = ok(
-        await session.call("list_runs", {"workflow_identifier": "greeting", "limit": 1, "cursor": first["next_cursor"]})
+        await session.call("list_executions", {"workflow": "greeting", "limit": 1, "cursor": first["next_cursor"]})
     )
     upstream = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
-    listed = [first["runs"][0]["execution_id"], second["runs"][0]["execution_id"]]
+    listed = [first["executions"][0]["execution_id"], second["executions"][0]["execution_id"]]
     assert listed == [e["execution_id"] for e in upstream["executions"]], "newest first, like the API"
     assert set(listed) == {"r-ok-1", "r-ok-2"}
-    row = first["runs"][0]
+    row = first["executions"][0]
     assert set(row) <= {"execution_id", "workflow_name", "status", "run_id", "start_time", "end_time", "duration_ms"}
     assert row["status"] == "COMPLETED"
 
     deployment = upstream["executions"][0]["deployment_name"]
-    on_it = ok(await session.call("list_runs", {"deployment_name": deployment}))
-    assert {r["execution_id"] for r in on_it["runs"]} == {"r-ok-1", "r-ok-2", "r-bad-1"}
-    later = ok(await session.call("list_runs", {"start_time_after": "2999-01-01T00:00:00Z"}))
-    assert later["runs"] == []
+    on_it = ok(await session.call("list_executions", {"deployment": deployment}))
+    assert {r["execution_id"] for r in on_it["executions"]} == {"r-ok-1", "r-ok-2", "r-bad-1"}
+    later = ok(await session.call("list_executions", {"since": "2999-01-01T00:00:00Z"}))
+    assert later["executions"] == []
 
     detail = ok(await session.call("get_run", {"run_id": row["run_id"]}))
     upstream_run = await session.sandbox("GET", f"/v1/workflows/runs/{row['run_id']}")
@@ -100,8 +100,8 @@ async def test_list_runs_filters_paginates_and_get_run(auto_session: Session) ->
     assert detail["status"] == "COMPLETED"
     assert "note" not in detail
 
-    await refused_without_request(session, "list_runs", {"start_time_after": "yesterday"}, "start_time_after")
-    await refused_without_request(session, "list_runs", {"status": ["DONE"]}, "status")
+    await refused_without_request(session, "list_executions", {"since": "yesterday"}, "since")
+    await refused_without_request(session, "list_executions", {"status": ["DONE"]}, "status")
 
 
 async def test_trace_views(auto_session: Session) -> None:
@@ -197,29 +197,25 @@ async def test_metrics_count_what_ran(auto_session: Session) -> None:
     await run(session, "greeting", {"name": "N"}, "r-m-2")
     await run(session, "always-fails", {}, "r-m-3")
     await settled(session, "r-m-1", "r-m-2", "r-m-3")
-    metrics = ok(await session.call("get_workflow_metrics", {"workflow_name": "greeting"}))
+    metrics = ok(await session.call("get_workflow_metrics", {"workflow": "greeting"}))
     upstream = await session.sandbox("GET", "/v1/workflows/greeting/metrics")
     assert metrics["executions"] == upstream["execution_count"]["value"] == 2
     assert metrics["succeeded"] == upstream["success_count"]["value"] == 2
     assert metrics["failed"] == 0
     assert metrics["average_latency_ms"] == upstream["average_latency_ms"]["value"]
     assert len(metrics["latency_over_time"]) <= 20
-    failing = ok(await session.call("get_workflow_metrics", {"workflow_name": "always-fails"}))
+    failing = ok(await session.call("get_workflow_metrics", {"workflow": "always-fails"}))
     assert (failing["executions"], failing["failed"]) == (1, 1)
-    window = ok(
-        await session.call("get_workflow_metrics", {"workflow_name": "greeting", "start_time": "2999-01-01T00:00:00Z"})
-    )
+    window = ok(await session.call("get_workflow_metrics", {"workflow": "greeting", "since": "2999-01-01T00:00:00Z"}))
     assert window["executions"] == 0
-    await refused_without_request(
-        session, "get_workflow_metrics", {"workflow_name": "greeting", "end_time": "soon"}, "end_time"
-    )
+    await refused_without_request(session, "get_workflow_metrics", {"workflow": "greeting", "until": "soon"}, "until")
 
 
 async def test_events_page_and_follow_resume_without_duplicates(auto_session: Session) -> None:
     session = auto_session
     await run(session, "always-fails", {"reason": "quota"}, "r-ev")
     await settled(session, "r-ev")
-    page = ok(await session.call("list_events", {"workflow_exec_id": "r-ev"}))
+    page = ok(await session.call("list_events", {"execution_id": "r-ev"}))
     upstream = await session.sandbox("GET", "/v1/workflows/events/list", params={"workflow_exec_id": "r-ev"})
     assert [e["type"] for e in page["events"]] == [e["event_type"] for e in upstream["events"]]
     failed = [e for e in page["events"] if e["type"] == "WORKFLOW_EXECUTION_FAILED"]
@@ -228,25 +224,25 @@ async def test_events_page_and_follow_resume_without_duplicates(auto_session: Se
     ]["message"]
     assert message in failed[0]["summary"], "the failure message is summarised"
     assert all("attributes" not in e for e in page["events"]), "attributes only with raw=true"
-    raw = ok(await session.call("list_events", {"workflow_exec_id": "r-ev", "raw": True}))
+    raw = ok(await session.call("list_events", {"execution_id": "r-ev", "raw": True}))
     assert raw["events"][0]["attributes"] == upstream["events"][0]["attributes"]
     only_failed = ok(
-        await session.call("list_events", {"workflow_exec_id": "r-ev", "event_types": ["WORKFLOW_EXECUTION_FAILED"]})
+        await session.call("list_events", {"execution_id": "r-ev", "event_types": ["WORKFLOW_EXECUTION_FAILED"]})
     )
     assert [e["type"] for e in only_failed["events"]] == ["WORKFLOW_EXECUTION_FAILED"]
 
-    one = ok(await session.call("list_events", {"workflow_exec_id": "r-ev", "limit": 1}))
-    two = ok(await session.call("list_events", {"workflow_exec_id": "r-ev", "limit": 1, "cursor": one["next_cursor"]}))
+    one = ok(await session.call("list_events", {"execution_id": "r-ev", "limit": 1}))
+    two = ok(await session.call("list_events", {"execution_id": "r-ev", "limit": 1, "cursor": one["next_cursor"]}))
     assert [one["events"][0]["type"], two["events"][0]["type"]] == [e["event_type"] for e in upstream["events"][:2]]
 
     first = ok(
-        await session.call("list_events", {"workflow_exec_id": "r-ev", "follow_seconds": 1, "limit": 2, "start_seq": 0})
+        await session.call("list_events", {"execution_id": "r-ev", "follow_seconds": 1, "limit": 2, "start_seq": 0})
     )
     assert len(first["events"]) == 2
     assert first["next_start_seq"] == first["events"][-1]["seq"] + 1
     rest = ok(
         await session.call(
-            "list_events", {"workflow_exec_id": "r-ev", "follow_seconds": 1, "start_seq": first["next_start_seq"]}
+            "list_events", {"execution_id": "r-ev", "follow_seconds": 1, "start_seq": first["next_start_seq"]}
         )
     )
     seqs = [e["seq"] for e in first["events"] + rest["events"]]
@@ -254,7 +250,7 @@ async def test_events_page_and_follow_resume_without_duplicates(auto_session: Se
     assert [e["type"] for e in first["events"] + rest["events"]] == [e["event_type"] for e in upstream["events"]]
     again = ok(
         await session.call(
-            "list_events", {"workflow_exec_id": "r-ev", "follow_seconds": 0.3, "start_seq": rest["next_start_seq"]}
+            "list_events", {"execution_id": "r-ev", "follow_seconds": 0.3, "start_seq": rest["next_start_seq"]}
         )
     )
     assert again["events"] == []
@@ -274,5 +270,5 @@ async def test_unknown_execution_and_bad_run_id(auto_session: Session) -> None:
         assert missing.is_error
         assert text_of(missing).startswith("Error:")
         assert "nope-404" in text_of(missing)
-        assert "list_runs" in text_of(missing)
+        assert "list_executions" in text_of(missing)
     await refused_without_request(session, "get_run", {"run_id": "not-a-uuid"}, "run_id")

@@ -78,9 +78,7 @@ async def confirmed(session: Session, tool: str, args: dict[str, Any]) -> tuple[
 
 async def create_every(session: Session, every: str, name: str = "Ada") -> str:
     created = ok(
-        await session.call(
-            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": name}, "every": [every]}
-        )
+        await session.call("create_schedule", {"workflow": "greeting", "input": {"name": name}, "every": [every]})
     )
     assert created["outcome"] == "done"
     assert created["confirmed_by"] == "policy_off", "execute-class tools act at once by default"
@@ -100,7 +98,7 @@ async def test_schedule_lifecycle(session: Session) -> None:
     assert upstream["input"] == {"name": "Ada"}
     assert upstream["workflow_name"] == "greeting"
 
-    listed = ok(await session.call("list_schedules", {"workflow_name": "greeting"}))
+    listed = ok(await session.call("list_schedules", {"workflow": "greeting"}))
     row = next(r for r in listed["schedules"] if r["schedule_id"] == schedule_id)
     assert row["when"] == "every 1s"
     assert row["paused"] is False
@@ -187,7 +185,7 @@ async def test_trigger_with_skip_while_running_is_reported_as_dropped(session: S
     created = ok(
         await session.call(
             "create_schedule",
-            {"workflow_identifier": "slow-report", "input": {"seconds": 600}, "cron": ["0 0 1 1 *"]},
+            {"workflow": "slow-report", "input": {"seconds": 600}, "cron": ["0 0 1 1 *"]},
         )
     )
     schedule_id = created["schedule_id"]
@@ -201,15 +199,15 @@ async def test_trigger_with_skip_while_running_is_reported_as_dropped(session: S
 
 async def test_schedule_validation_fails_before_any_request(session: Session) -> None:
     stats = await session.sandbox("GET", "/_sandbox/stats")
-    base = {"workflow_identifier": "greeting", "input": {"name": "Ada"}}
+    base = {"workflow": "greeting", "input": {"name": "Ada"}}
     assert "cron" in error(await session.call("create_schedule", base))
     assert "ISO-8601" in error(await session.call("create_schedule", {**base, "every": ["1 hour"]}))
     assert "ISO-8601" in error(await session.call("create_schedule", {**base, "every": ["PT"]}))
     assert "cron" in error(await session.call("create_schedule", {**base, "cron": ["0 9 * *"]}))
     assert "time_zone" in error(await session.call("create_schedule", {**base, "every": ["PT1H"], "time_zone": "Mars"}))
-    assert "nothing to update" in error(await session.call("update_deployment", {"name": "managed-demo"}))
+    assert "nothing to update" in error(await session.call("update_deployment", {"deployment": "managed-demo"}))
     assert "github" in error(
-        await session.call("create_deployment", {"name": "x", "github_url": "ftp://example.com/repo"})
+        await session.call("create_deployment", {"deployment": "x", "github_url": "ftp://example.com/repo"})
     )
     assert await session.sandbox("GET", "/_sandbox/stats") == stats, "no request reached the API"
 
@@ -273,26 +271,22 @@ async def test_deployment_reads(session: Session) -> None:
     assert len(first["deployments"]) == 1
     assert first["next_cursor"]
 
-    self_hosted = ok(await session.call("get_deployment", {"name": "sandbox-deployment"}))
+    self_hosted = ok(await session.call("get_deployment", {"deployment": "sandbox-deployment"}))
     assert "managed" not in self_hosted
     assert [w["name"] for w in self_hosted["workers"]] == [w["name"] for w in upstream["workers"]]
-    managed = ok(await session.call("get_deployment", {"name": "managed-demo"}))
+    managed = ok(await session.call("get_deployment", {"deployment": "managed-demo"}))
     assert managed["managed"]["phase"] == "Running"
-    assert "list_deployments" in error(await session.call("get_deployment", {"name": "no-such-deployment"}))
+    assert "list_deployments" in error(await session.call("get_deployment", {"deployment": "no-such-deployment"}))
 
-    workers = ok(await session.call("list_deployment_workers", {"name": "sandbox-deployment"}))
+    workers = ok(await session.call("list_deployment_workers", {"deployment": "sandbox-deployment"}))
     assert {w["name"] for w in workers["workers"]} == {w["name"] for w in upstream["workers"]}
 
     upstream_logs = await session.sandbox("GET", f"{DEPLOYMENTS}/sandbox-deployment/logs", params={"limit": 100})
-    page = ok(await session.call("get_deployment_logs", {"name": "sandbox-deployment", "limit": 100}))
+    page = ok(await session.call("get_deployment_logs", {"deployment": "sandbox-deployment", "limit": 100}))
     assert [line["body"] for line in page["logs"]] == [r["body"] for r in upstream_logs["results"]]
     assert page["logs"], "the sandbox logs its worker pools at start"
 
-    ok(
-        await session.call(
-            "create_schedule", {"workflow_identifier": "greeting", "input": {"name": "Log"}, "every": ["PT1S"]}
-        )
-    )
+    ok(await session.call("create_schedule", {"workflow": "greeting", "input": {"name": "Log"}, "every": ["PT1S"]}))
 
     async def greeted() -> bool:
         logs = await session.sandbox("GET", f"{DEPLOYMENTS}/sandbox-deployment/logs", params={"limit": 100})
@@ -300,14 +294,15 @@ async def test_deployment_reads(session: Session) -> None:
 
     await eventually(greeted, what="the scheduled greeting in the deployment log")
     head = ok(
-        await session.call("get_deployment_logs", {"name": "sandbox-deployment", "follow_seconds": 1, "limit": 1})
+        await session.call("get_deployment_logs", {"deployment": "sandbox-deployment", "follow_seconds": 1, "limit": 1})
     )
     assert len(head["logs"]) == 1
     assert head["next_cursor"]
     assert "limit" in head["note"]
     rest = ok(
         await session.call(
-            "get_deployment_logs", {"name": "sandbox-deployment", "follow_seconds": 2, "cursor": head["next_cursor"]}
+            "get_deployment_logs",
+            {"deployment": "sandbox-deployment", "follow_seconds": 2, "cursor": head["next_cursor"]},
         )
     )
     assert rest["logs"]
@@ -320,7 +315,7 @@ async def test_managed_deployment_lifecycle(session: Session) -> None:
     created = ok(
         await session.call(
             "create_deployment",
-            {"name": "e2e-managed", "github_url": "https://github.com/acme/workers", "replicas": 1, "cpu": "500m"},
+            {"deployment": "e2e-managed", "github_url": "https://github.com/acme/workers", "replicas": 1},
         )
     )
     assert created["outcome"] == "done"
@@ -328,16 +323,18 @@ async def test_managed_deployment_lifecycle(session: Session) -> None:
     upstream = await sandbox_deployment(session, "e2e-managed")
     assert upstream is not None
     assert upstream["managed"]["spec"]["github_url"] == "https://github.com/acme/workers"
-    assert upstream["managed"]["resources"] == {"replicas": 1}, "the live API sizes by replicas only: cpu is dropped"
+    assert upstream["managed"]["resources"] == {"replicas": 1}
 
-    updated = ok(await session.call("update_deployment", {"name": "e2e-managed", "revision": "v2", "replicas": 2}))
+    updated = ok(
+        await session.call("update_deployment", {"deployment": "e2e-managed", "revision": "v2", "replicas": 2})
+    )
     assert "poll get_deployment" in updated["message"]
     upstream = await sandbox_deployment(session, "e2e-managed")
     assert upstream is not None
     assert upstream["managed"]["spec"]["revision"] == "v2"
     assert upstream["managed"]["resources"]["replicas"] == 2
 
-    preview = ok(await session.call("manage_deployment", {"name": "e2e-managed", "action": "stop"}))
+    preview = ok(await session.call("manage_deployment", {"deployment": "e2e-managed", "action": "stop"}))
     assert preview["outcome"] == "confirmation_required"
     assert "Stop deployment e2e-managed (managed, 1 of 1 workers active)" in preview["message"]
     assert "undo with action=start" in preview["message"]
@@ -347,7 +344,7 @@ async def test_managed_deployment_lifecycle(session: Session) -> None:
     done = ok(
         await session.call(
             "manage_deployment",
-            {"name": "e2e-managed", "action": "stop", "confirmation_token": preview["confirmation_token"]},
+            {"deployment": "e2e-managed", "action": "stop", "confirmation_token": preview["confirmation_token"]},
         )
     )
     assert done["status"]["phase"] == "Stopped"
@@ -356,31 +353,33 @@ async def test_managed_deployment_lifecycle(session: Session) -> None:
     assert stopped["managed"]["stopped"] is True
     assert stopped["active_worker_count"] == 0
 
-    await confirmed(session, "manage_deployment", {"name": "e2e-managed", "action": "start"})
+    await confirmed(session, "manage_deployment", {"deployment": "e2e-managed", "action": "start"})
     started = await sandbox_deployment(session, "e2e-managed")
     assert started is not None
     assert started["managed"]["stopped"] is False
     assert started["active_worker_count"] == 1
 
-    restart_preview, _ = await confirmed(session, "manage_deployment", {"name": "e2e-managed", "action": "restart"})
+    restart_preview, _ = await confirmed(
+        session, "manage_deployment", {"deployment": "e2e-managed", "action": "restart"}
+    )
     assert "interrupted" in restart_preview["message"]
     restarted = await sandbox_deployment(session, "e2e-managed")
     assert restarted is not None
     assert restarted["managed"]["spec"].get("restarted_at")
 
-    delete_preview, _ = await confirmed(session, "manage_deployment", {"name": "e2e-managed", "action": "delete"})
+    delete_preview, _ = await confirmed(session, "manage_deployment", {"deployment": "e2e-managed", "action": "delete"})
     assert "removed" in delete_preview["message"]
     assert await sandbox_deployment(session, "e2e-managed") is None
 
 
 async def test_lifecycle_on_self_hosted_deployment_is_a_clear_error(session: Session) -> None:
     before = await sandbox_deployment(session, "sandbox-deployment")
-    preview = ok(await session.call("manage_deployment", {"name": "sandbox-deployment", "action": "stop"}))
+    preview = ok(await session.call("manage_deployment", {"deployment": "sandbox-deployment", "action": "stop"}))
     assert "self-hosted" in preview["message"]
     refused = error(
         await session.call(
             "manage_deployment",
-            {"name": "sandbox-deployment", "action": "stop", "confirmation_token": preview["confirmation_token"]},
+            {"deployment": "sandbox-deployment", "action": "stop", "confirmation_token": preview["confirmation_token"]},
         )
     )
     assert "409" in refused

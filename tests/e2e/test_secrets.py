@@ -104,10 +104,10 @@ async def test_fake_key_never_leaks_over_stdio(sandbox_url: str) -> None:
     async with connect("stdio", "legacy", env=env, args=[]) as session:
         outputs = [
             await session.call("list_workflows"),
-            await session.call("get_workflow", {"workflow_identifier": "missing"}),
-            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {}}),
-            await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "K"}}),
-            await session.call("archive_workflow", {"workflow_identifier": "greeting"}),
+            await session.call("get_workflow", {"workflow": "missing"}),
+            await session.call("execute_workflow", {"workflow": "greeting", "input": {}}),
+            await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "K"}}),
+            await session.call("archive_workflow", {"workflow": "greeting"}),
             await session.call("list_workflows", {"limit": -1}),
         ]
         tools = await session.client.list_tools()

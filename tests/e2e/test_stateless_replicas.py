@@ -94,8 +94,8 @@ async def test_calls_spread_over_both_replicas_work(replicas: Replicas, mode: Mo
     async with balanced(replicas, mode) as (client, balancer):
         assert "execute_workflow" in {tool.name for tool in (await client.list_tools()).tools}
         balancer.route(*replicas.ports)
-        detail = await client.call_tool("get_workflow", {"workflow_identifier": "greeting"})
-        run = await client.call_tool("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Ada"}})
+        detail = await client.call_tool("get_workflow", {"workflow": "greeting"})
+        run = await client.call_tool("execute_workflow", {"workflow": "greeting", "input": {"name": "Ada"}})
     assert balancer.tool_calls == Counter(replicas.ports), "one tool call on each replica"
     assert not detail.is_error
     assert detail.structured_content is not None
@@ -116,12 +116,12 @@ async def test_a_token_from_one_replica_confirms_on_the_other(replicas: Replicas
     async with balanced(replicas, "legacy", elicitation_callback=accept) as (client, balancer):
         first, second = replicas.ports
         balancer.route(first, second)
-        preview = await client.call_tool("archive_workflow", {"workflow_identifier": "greeting"})
+        preview = await client.call_tool("archive_workflow", {"workflow": "greeting"})
         assert preview.structured_content is not None
         assert preview.structured_content["outcome"] == "confirmation_required"
         assert replicas.sandbox("GET", "/v1/workflows/greeting")["workflow"]["archived"] is False
         token = preview.structured_content["confirmation_token"]
-        confirmed = {"workflow_identifier": "greeting", "confirmation_token": token}
+        confirmed = {"workflow": "greeting", "confirmation_token": token}
         done = await client.call_tool("archive_workflow", confirmed)
     assert balancer.tool_calls == Counter({first: 1, second: 1})
     assert done.structured_content is not None
@@ -142,7 +142,7 @@ async def test_a_confirmation_form_answered_on_another_replica_is_honoured(repli
     async with balanced(replicas, "auto", elicitation_callback=accept) as (client, balancer):
         first, second = replicas.ports
         balancer.route(first, second)
-        done = await client.call_tool("archive_workflow", {"workflow_identifier": "greeting"})
+        done = await client.call_tool("archive_workflow", {"workflow": "greeting"})
     assert balancer.tool_calls == Counter({first: 1, second: 1}), "asked on one replica, answered on the other"
     assert len(asked) == 1
     assert "Greeting" in asked[0]
@@ -163,7 +163,7 @@ async def test_progress_reaches_the_client_without_a_session(replicas: Replicas,
     async with balanced(replicas, mode) as (client, _):
         run = await client.call_tool(
             "execute_workflow",
-            {"workflow_identifier": "slow-report", "input": {"seconds": 10}, "wait_seconds": 30},
+            {"workflow": "slow-report", "input": {"seconds": 10}, "wait_seconds": 30},
             progress_callback=on_progress,
         )
     assert run.structured_content is not None

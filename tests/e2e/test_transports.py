@@ -31,7 +31,7 @@ async def exercise(session: Session, asked: list[str]) -> None:
 
     run = await session.call(
         "execute_workflow",
-        {"workflow_identifier": "slow-report", "input": {"seconds": 4}, "wait_seconds": 20},
+        {"workflow": "slow-report", "input": {"seconds": 4}, "wait_seconds": 20},
         progress_callback=on_progress,
     )
     assert not run.is_error, text_of(run)
@@ -42,7 +42,7 @@ async def exercise(session: Session, asked: list[str]) -> None:
     assert progress[0].startswith("WORKFLOW_EXECUTION_STARTED")
     assert progress[-1].startswith("WORKFLOW_EXECUTION_COMPLETED")
 
-    archived = await session.call("archive_workflow", {"workflow_identifier": "greeting"})
+    archived = await session.call("archive_workflow", {"workflow": "greeting"})
     assert not archived.is_error, text_of(archived)
     assert archived.structured_content is not None
     assert archived.structured_content["outcome"] == "done"

@@ -6,6 +6,7 @@ Results are checked against the sandbox's own state, read over HTTP without goin
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,6 +26,13 @@ SEED_TOOLS = {
     "execute_workflow",
     "execute_workflow_registration",
 }
+
+
+@pytest.fixture
+async def session(open_session: Any) -> AsyncIterator[Session]:
+    """The defaults plus the registrations toolset, where the registration tools live."""
+    async with open_session(settings={"toolsets": "default,registrations"}) as opened:
+        yield opened
 
 
 def structured(result: Any) -> dict[str, Any]:
@@ -50,9 +58,12 @@ async def test_tools_list_has_every_seed_tool_with_plain_schemas(session: Sessio
 
 
 async def test_list_workflows_matches_sandbox(session: Session) -> None:
-    upstream = await session.sandbox("GET", "/v1/workflows", params={"limit": 100})
+    upstream = await session.sandbox("GET", "/v1/workflows", params={"limit": 100, "archived": "false"})
     page = structured(await session.call("list_workflows", {"limit": 100}))
     assert {w["id"] for w in page["workflows"]} == {w["id"] for w in upstream["workflows"]}
+    archived = structured(await session.call("list_workflows", {"limit": 100, "archived": True}))
+    assert archived["workflows"]
+    assert all(w["archived"] for w in archived["workflows"])
     first = structured(await session.call("list_workflows", {"limit": 1}))
     assert len(first["workflows"]) == 1
     assert first["next_cursor"]
@@ -61,7 +72,7 @@ async def test_list_workflows_matches_sandbox(session: Session) -> None:
 
 
 async def test_get_workflow_returns_the_active_registration_input_schema(session: Session) -> None:
-    detail = structured(await session.call("get_workflow", {"workflow_identifier": "greeting"}))
+    detail = structured(await session.call("get_workflow", {"workflow": "greeting"}))
     workflow_id = detail["workflow"]["id"]
     upstream = await session.sandbox(
         "GET", "/v1/workflows/registrations", params={"workflow_id": workflow_id, "active_only": "true"}
@@ -70,12 +81,12 @@ async def test_get_workflow_returns_the_active_registration_input_schema(session
     assert detail["registration"]["id"] == registration["id"]
     assert detail["registration"]["input_schema"] == registration["definition"]["input_schema"]
     assert detail["registration"]["deployment_name"] == registration["deployment_name"]
-    by_id = structured(await session.call("get_workflow", {"workflow_identifier": workflow_id}))
+    by_id = structured(await session.call("get_workflow", {"workflow": workflow_id}))
     assert by_id["workflow"]["name"] == "greeting"
 
 
 async def test_get_workflow_lists_the_handlers_with_their_input_schemas(session: Session) -> None:
-    detail = structured(await session.call("get_workflow", {"workflow_identifier": "approval"}))
+    detail = structured(await session.call("get_workflow", {"workflow": "approval"}))
     upstream = await session.sandbox(
         "GET", "/v1/workflows/registrations", params={"workflow_id": detail["workflow"]["id"], "active_only": "true"}
     )
@@ -91,7 +102,7 @@ async def test_get_workflow_lists_the_handlers_with_their_input_schemas(session:
 async def test_update_workflow_changes_sandbox_state(session: Session) -> None:
     updated = structured(
         await session.call(
-            "update_workflow", {"workflow_identifier": "greeting", "display_name": "Hi there", "tags": ["demo", "e2e"]}
+            "update_workflow", {"workflow": "greeting", "display_name": "Hi there", "tags": ["demo", "e2e"]}
         )
     )
     assert updated["display_name"] == "Hi there"
@@ -104,7 +115,7 @@ async def test_unarchive_workflow(session: Session) -> None:
     archived = (await session.sandbox("GET", "/v1/workflows", params={"archived": "true"}))["workflows"]
     assert archived, "the sandbox ships an archived demo workflow"
     name = archived[0]["name"]
-    result = structured(await session.call("unarchive_workflow", {"workflow_identifier": name}))
+    result = structured(await session.call("unarchive_workflow", {"workflow": name}))
     assert result["archived"] is False
     assert (await session.sandbox("GET", f"/v1/workflows/{name}"))["workflow"]["archived"] is False
 
@@ -120,9 +131,7 @@ async def test_registrations_list_and_get(session: Session) -> None:
 
 
 async def test_execute_workflow_returns_the_result(session: Session) -> None:
-    outcome = structured(
-        await session.call("execute_workflow", {"workflow_identifier": "greeting", "input": {"name": "Ada"}})
-    )
+    outcome = structured(await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "Ada"}}))
     assert outcome["status"] == "COMPLETED"
     assert "Ada" in json.dumps(outcome["result"])
     upstream = await session.sandbox("GET", f"/v1/workflows/executions/{outcome['execution_id']}")
@@ -131,7 +140,7 @@ async def test_execute_workflow_returns_the_result(session: Session) -> None:
 
 
 async def test_execute_with_own_execution_id_never_starts_twice(session: Session) -> None:
-    args = {"workflow_identifier": "greeting", "input": {"name": "Bo"}, "execution_id": "e2e-once-1"}
+    args = {"workflow": "greeting", "input": {"name": "Bo"}, "execution_id": "e2e-once-1"}
     first = structured(await session.call("execute_workflow", args))
     again = structured(await session.call("execute_workflow", args))
     assert first["execution_id"] == again["execution_id"] == "e2e-once-1"
@@ -140,7 +149,7 @@ async def test_execute_with_own_execution_id_never_starts_twice(session: Session
 
 
 async def test_execute_workflow_registration(session: Session) -> None:
-    detail = structured(await session.call("get_workflow", {"workflow_identifier": "greeting"}))
+    detail = structured(await session.call("get_workflow", {"workflow": "greeting"}))
     outcome = structured(
         await session.call(
             "execute_workflow_registration",
@@ -153,9 +162,7 @@ async def test_execute_workflow_registration(session: Session) -> None:
 
 async def test_execute_with_zero_wait_returns_running(session: Session) -> None:
     outcome = structured(
-        await session.call(
-            "execute_workflow", {"workflow_identifier": "slow-report", "input": {"seconds": 60}, "wait_seconds": 0}
-        )
+        await session.call("execute_workflow", {"workflow": "slow-report", "input": {"seconds": 60}, "wait_seconds": 0})
     )
     assert outcome["status"] == "RUNNING"
     assert outcome["execution_id"] in outcome["next_step"]

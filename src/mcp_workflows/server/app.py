@@ -194,7 +194,9 @@ class WorkflowsServer(MCPServer[AppState]):
     ) -> CallToolResult | InputRequiredResult:
         spec = self._specs.get(name)
         if spec is None:
-            return error_result(f"there is no tool '{name}' on this server; tools/list shows the available ones.")
+            if name in indexed_specs():  # a tool of a toolset not on, or one the operator left out
+                return self._explained(error_result(f"{name} is not active here; tools/list shows the active tools."))
+            return error_result(f"there is no tool '{name[:80]}' on this server; tools/list shows the available ones.")
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         tool = self.sdk_tool(name)

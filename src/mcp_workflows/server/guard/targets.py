@@ -47,10 +47,9 @@ async def _workflow_name(api: WorkflowsClient, kind: str, value: str) -> str | N
     raise ValueError(f"unknown target kind {kind!r}")
 
 
+NAMED_TARGETS = frozenset({"workflow", "workflows", "deployment", "handler"})
+
+
 def audit_targets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """The identifying arguments of a call (ids and names), never its payloads."""
-    return {
-        key: value
-        for key, value in arguments.items()
-        if key.endswith(("_id", "_ids", "_identifier", "_name")) or key == "name"
-    }
+    return {key: value for key, value in arguments.items() if key.endswith(("_id", "_ids")) or key in NAMED_TARGETS}
