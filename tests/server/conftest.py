@@ -1,11 +1,12 @@
-"""The MCP server in-process (`Client(server, mode=...)`), on a sandbox its lifespan starts on a
-port the test knows, so a test can read the sandbox's counters and set its faults."""
+"""The MCP server in-process (`Client(server, mode=...)`) against one sandbox for the whole session,
+reset before each test (the e2e suite's threaded sandbox over loopback HTTP), so a test can read the
+sandbox's counters and set its faults without paying for a sandbox of its own."""
 
 from __future__ import annotations
 
-import socket
+import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -17,22 +18,41 @@ from mcp import Client
 
 from mcp_workflows.config import Settings
 from mcp_workflows.server.app import build_server
+from tests.e2e.inprocess import SANDBOX_CONFIG, ThreadedSandbox, settings_for
+from tests.e2e.session import sandbox_client, sandbox_request
 
 Mode = Literal["legacy", "auto"]
 MODES: tuple[Mode, ...] = ("legacy", "auto")
 DEADLINE_S = 15.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@pytest.fixture(autouse=True)
+def no_operator_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read the environment: no key or setting of the machine's leaks in."""
+    for name in os.environ:
+        if name.startswith(("MISTRAL_", "MCP_WORKFLOWS_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def shared_sandbox() -> Iterator[ThreadedSandbox]:
+    sandbox = ThreadedSandbox(SANDBOX_CONFIG)
+    yield sandbox
+    sandbox.stop()
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(sandbox=True, sandbox_port=free_port(), state_dir=str(tmp_path))
+async def sandbox(shared_sandbox: ThreadedSandbox) -> AsyncIterator[Sandbox]:
+    """The session's sandbox, back in its demo state (executions, faults, counters) for this test."""
+    async with sandbox_client(shared_sandbox.url) as http:
+        sandbox = Sandbox(shared_sandbox.url, http)
+        await sandbox.call("POST", "/_sandbox/reset")
+        yield sandbox
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: Sandbox) -> Settings:
+    return settings_for(sandbox.url, {"state_dir": str(tmp_path)})
 
 
 @pytest.fixture(params=MODES)
@@ -51,14 +71,12 @@ async def connected(settings: Settings, mode: Mode, **client_options: Any) -> As
 class Sandbox:
     """The sandbox's test controls (`/_sandbox/...`) and its upstream API, over real HTTP."""
 
-    def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(self, url: str, http: httpx2.AsyncClient) -> None:
+        self.url = url
+        self._http = http
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
-        async with httpx2.AsyncClient(base_url=self.url, headers={"Authorization": "Bearer sandbox"}) as http:
-            response = await http.request(method, path, json=body)
-            response.raise_for_status()
-            return response.json() if response.content else None
+        return await sandbox_request(self._http, method, path, json=body)
 
     async def stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = await self.call("GET", "/_sandbox/stats")
@@ -66,11 +84,6 @@ class Sandbox:
 
     async def open_streams(self) -> int:
         return int((await self.stats())["open_streams"])
-
-
-@pytest.fixture
-def sandbox(settings: Settings) -> Sandbox:
-    return Sandbox(settings.sandbox_port)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, deadline_s: float = DEADLINE_S) -> None:

@@ -138,6 +138,7 @@ async def test_subscribing_to_an_ended_execution_sends_one_update_at_once(settin
 async def test_the_upstream_stream_closes_when_the_subscriber_leaves(
     settings: Settings, mode: Mode, sandbox: Sandbox
 ) -> None:
+    await eventually(streams(sandbox, 0), "no stream left open by an earlier test")
     async with connected(settings, mode) as client:
         execution_id = await started(client)
         async with following(client, mode, execution_uri(execution_id)):
@@ -161,6 +162,7 @@ async def following(client: Client, mode: Mode, uri: str) -> AsyncIterator[Subsc
 
 
 async def test_subscribers_of_one_execution_share_one_watch(settings: Settings, sandbox: Sandbox) -> None:
+    await eventually(streams(sandbox, 0), "no stream left open by an earlier test")
     async with connected(settings, "auto") as client:
         uri = execution_uri(await started(client))
         async with following(client, "auto", uri), following(client, "auto", uri):
@@ -259,7 +261,8 @@ async def test_a_connection_that_closes_releases_its_watches_and_gets_only_its_u
 ) -> None:
     """Two handshake-era connections on one server (as over stateful HTTP): each hears of its own
     executions only, and one closing stops the watches it held while the server runs on."""
-    async with connected(settings, "legacy") as client:  # serves the sandbox; its executions are below
+    await eventually(streams(sandbox, 0), "no stream left open by an earlier test")
+    async with connected(settings, "legacy") as client:  # for its tools: the executions below
         first, second = await started(client), await started(client)
         bus = InMemorySubscriptionBus()
         api = WorkflowsClient(base_url=sandbox.url, api_key="sandbox")
