@@ -73,7 +73,7 @@ async def test_review_waiting_inputs_lists_then_submits(settings: Settings, mode
             text.index('list_executions(waiting_for_input=true, workflow="approval")'),
             text.index("submit_input(execution_id="),
         )
-        assert listed < submitted
+        assert listed < text.index("get_execution(execution_id=...)") < submitted
         assert "Never answer on my behalf" in text
         assert "task_id" in text
         everything = await text_of(client, "review_waiting_inputs", {})

@@ -5,7 +5,7 @@
 - diagnose_execution: status and failure (get_execution), then what led to it (list_events,
   get_execution_logs: toolsets that are off by default);
 - review_waiting_inputs: the executions waiting for a person (list_executions with
-  waiting_for_input), what each asks, and the answers sent back (submit_input).
+  waiting_for_input), what each asks (get_execution), and the answers sent back (submit_input).
 
 The server explains every tool a prompt names that this session cannot call (references.py), as in
 tool descriptions and results. Rendering calls no API: a prompt cannot fail upstream.
@@ -117,8 +117,9 @@ def _review_waiting_inputs(args: Mapping[str, str]) -> str:
     return (
         f"Show me the executions{only} that wait for a person's input, and help me answer them.\n"
         f"1. Call list_executions(waiting_for_input=true{workflow_argument}).\n"
-        "2. For each one, tell me which workflow it is, when it started, and what it asks: the label and the "
-        "fields of each pending input's schema, with their constraints. If none wait, say so and stop.\n"
+        "2. If none wait, say so and stop. For each one, call get_execution(execution_id=...) and tell me which "
+        "workflow it is, when it started, and what it asks: each pending input's label and the fields of its "
+        "form, with their constraints.\n"
         "3. Ask me for each answer. Never answer on my behalf, and never guess a value.\n"
         "4. Send each answer I give with submit_input(execution_id=..., input={...}), adding task_id=... when an "
         "execution waits for several inputs, and tell me whether it was accepted."
