@@ -5,27 +5,42 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.session import ServerSession
-from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
 from mcp.shared.subscriptions import ToolsListChanged
-from mcp_types import CallToolResult, InputRequiredResult, TextContent
+from mcp_types import (
+    CallToolResult,
+    CompleteRequestParams,
+    GetPromptResult,
+    InputRequiredResult,
+    SetLevelRequestParams,
+    SubscribeRequestParams,
+    SubscriptionsListenRequestParams,
+    TextContent,
+    UnsubscribeRequestParams,
+)
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
+from pydantic import AnyUrl, BaseModel, ValidationError
 
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
+from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
+from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.caller import may_use
@@ -82,10 +97,12 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, **kwargs: Any) -> None:
-        self._bus = InMemorySubscriptionBus()  # ours, so a change found outside a tool call reaches listeners
+    def __init__(
+        self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, bus: SubscriptionBus, **kwargs: Any
+    ) -> None:
         # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
-        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=self._bus, **kwargs)
+        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
+        self._bus = bus  # tools/list_changed found outside a tool call (workflow tools) goes out on it too
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
@@ -93,9 +110,27 @@ class WorkflowsServer(MCPServer[AppState]):
         self._refs: tuple[tuple[frozenset[str], int], References] | None = None
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
+        self._serve_beyond_tools(settings, bus)
         self.workflow_tools = WorkflowToolSource(settings)
         if self.workflow_tools.enabled:
             self.middleware.append(self._refresh_workflow_tools)
+
+    def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
+        """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
+        for these low-level handlers. Capabilities then say exactly what is served (capabilities.py)."""
+        lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler(
+            "subscriptions/listen", SubscriptionsListenRequestParams, subscriptions.FollowingListenHandler(bus)
+        )
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscriptions.subscribe)
+        lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
+        lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, client_log.set_level)
+        self.middleware.append(
+            AdvertiseServed(sessions=not settings.stateless_http, watches=settings.max_resource_watches > 0)
+        )
+        self.middleware.append(client_log.forward_logs)
+        client_log.install()
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
@@ -183,6 +218,23 @@ class WorkflowsServer(MCPServer[AppState]):
             code = declaration(indexed_specs()[EXECUTE] if spec.name not in indexed_specs() else spec)
             self._built[spec.name] = build_sdk_tool(dataclasses.replace(code, spec=spec))
         return self._built[spec.name]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return resources.templates()
+
+    async def read_resource(
+        self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents]:
+        assert context is not None, "the SDK passes a request context to every read"
+        return [ReadResourceContents(content=await resources.read(context, str(uri)), mime_type=resources.MIME_TYPE)]
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return prompts.advertised()
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult:
+        return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active catalog tool built from its code now, in its advertised form (for the index)."""
@@ -306,8 +358,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
+async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), and run the
+    execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
@@ -340,22 +393,41 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
         store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
+        gate = CallGate(settings)
+        watched = await stack.enter_async_context(
+            subscriptions.running_subscriptions(
+                api,
+                gate.scope,
+                bus,
+                limit=settings.max_resource_watches,
+                base_url=settings.base_url,
+                sessions=not settings.stateless_http,
+            )
+        )
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
-            gate=CallGate(settings),
+            gate=gate,
             store=store,
+            subscriptions=watched,
+            completions=completions.Completions(api, gate.scope),
         )
 
 
-def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
+def build_server(
+    settings: Settings, oauth: OAuthConfig | None = None, bus: SubscriptionBus | None = None
+) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
-    with oauth, it accepts only access tokens that configuration trusts."""
+    with oauth, it accepts only access tokens that configuration trusts.
+
+    `bus` carries change events to subscribers (in-process by default; one shared by replicas, e.g.
+    over Redis, lets any replica's watch reach any replica's subscriber)."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
+    bus = bus if bus is not None else InMemorySubscriptionBus()
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth
@@ -364,12 +436,13 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret) as state:
+        async with _lifespan(settings, secret, bus) as state:
             yield state
 
     return WorkflowsServer(
         settings,
         select_tools(settings),
+        bus=bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,
