@@ -6,7 +6,6 @@ import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -33,7 +32,6 @@ from mcp_workflows.server.guard.confirmation import (
 )
 from mcp_workflows.server.guard.gate import CallGate
 from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS, select_tools
-from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
 from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
@@ -47,6 +45,7 @@ from mcp_workflows.server.results import (
     success_result,
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
+from mcp_workflows.server.shared_state import SharedState, shared_state
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
 
@@ -174,7 +173,7 @@ class WorkflowsServer(MCPServer[AppState]):
             else:
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
-            state.gate.account(spec, arguments, result, refused=refused)
+            await state.gate.account(spec, arguments, result, refused=refused)
             result = await self._inputs.after(spec, arguments, result, context, state)
         return self._explained(result) if isinstance(result, CallToolResult) else result
 
@@ -244,8 +243,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
+async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), and the
+    stores of spent confirmations and cap counts (in Redis when replicas share one)."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
@@ -277,14 +277,14 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
             )
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
-        store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
+        stores = await stack.enter_async_context(shared.opened())
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
-            confirmations=Confirmations(settings.confirm_policy, signer, store),
+            confirmations=Confirmations(settings.confirm_policy, signer, stores.confirmations),
             registrations=Registrations(api),
-            gate=CallGate(settings),
+            gate=CallGate(settings, stores.counter),
         )
 
 
@@ -293,6 +293,7 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
     with oauth, it accepts only access tokens that configuration trusts."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
+    shared = shared_state(settings)
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth
@@ -301,7 +302,7 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret) as state:
+        async with _lifespan(settings, secret, shared) as state:
             yield state
 
     return WorkflowsServer(
@@ -312,6 +313,7 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        subscriptions=shared.bus,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
         **auth,
     )

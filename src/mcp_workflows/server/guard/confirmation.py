@@ -194,7 +194,7 @@ class Confirmations:
         self._store = store
         self._clock = clock
 
-    def form_reference(self, tool: str, args: Mapping[str, Any], *, new: bool) -> str:
+    async def form_reference(self, tool: str, args: Mapping[str, Any], *, new: bool) -> str:
         """The reference shown in a 2026-07-28 confirmation form, which makes its answer single-use.
 
         The SDK carries a form's answer in a sealed request state that a client could replay for as
@@ -204,10 +204,10 @@ class Confirmations:
         spent is refused.
         """
         key = "ask:" + json.dumps({"tool": tool, "args": args}, sort_keys=True, separators=(",", ":"))
-        reference = None if new else self._store.recall(key)
+        reference = None if new else await self._store.recall(key)
         if reference is None:
             reference = secrets.token_hex(4)
-            self._store.remember(key, reference, self._clock() + FORM_TTL_S)
+            await self._store.remember(key, reference, self._clock() + FORM_TTL_S)
         return reference
 
     def effective_mode(
@@ -221,7 +221,7 @@ class Confirmations:
             return mode
         return "elicit" if client_can_elicit(ctx) else "token"
 
-    def settle(
+    async def settle(
         self,
         tool: str,
         args: Mapping[str, Any],
@@ -254,7 +254,7 @@ class Confirmations:
             if not data.confirm:
                 return Verdict(False, "declined", "elicitation")
             spend_by = self._clock() + FORM_TTL_S
-            if form_reference is not None and not self._store.spend(f"form:{form_reference}", spend_by):
+            if form_reference is not None and not await self._store.spend(f"form:{form_reference}", spend_by):
                 raise ToolInputError(
                     f"this confirmation of {tool} was already used: an accepted form authorises one action. "
                     f"Nothing was changed. Call {tool} again to ask the user anew."
@@ -265,7 +265,7 @@ class Confirmations:
         if token is None:
             return Verdict(False, "confirmation_required", "token", token=self.signer.issue(tool, args))
         expires = self.signer.verify(token, tool, args)
-        if not self._store.spend(f"token:{token}", expires):
+        if not await self._store.spend(f"token:{token}", expires):
             raise ToolInputError(
                 f"confirmation_token was already used: a confirmation authorises one action. Nothing was changed. "
                 f"Call {tool} again without confirmation_token to get a fresh preview and token."
@@ -322,7 +322,7 @@ def guarded(declaration: Declaration) -> Callable[..., Awaitable[Any]]:
         if ctx.protocol_version and ctx.protocol_version < "2026-07-28":
             return await elicit_within(ctx, message, state.settings.elicitation_timeout_s)
         new = not ctx.input_responses  # the first round asks a new question
-        reference = state.confirmations.form_reference(spec.name, bound(arguments), new=new)
+        reference = await state.confirmations.form_reference(spec.name, bound(arguments), new=new)
         return Elicit(f"{message} (confirmation {reference})", ConfirmationForm)
 
     # The SDK hands a resolver the validated tool arguments it names, and keys a round trip's
@@ -344,8 +344,8 @@ def guarded(declaration: Declaration) -> Callable[..., Awaitable[Any]]:
         args = bound(arguments)
         reference = None
         if ctx.input_responses:  # a 2026-07-28 form answer: spend the reference of the question it answers
-            reference = state.confirmations.form_reference(spec.name, args, new=False)
-        verdict = state.confirmations.settle(spec.name, args, answer, confirmation_token, reference)
+            reference = await state.confirmations.form_reference(spec.name, args, new=False)
+        verdict = await state.confirmations.settle(spec.name, args, answer, confirmation_token, reference)
         if verdict.proceed:
             result: Guarded = await body(ctx, **arguments)
             return result.model_copy(update={"confirmed_by": verdict.path})
