@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300, description="A silent event stream is checked against the record after this."
     )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
+    task_poll_s: float = Field(
+        default=2.0, ge=0.01, le=60, description="How often MCP Tasks clients are asked to poll (pollIntervalMs)."
+    )
+    task_cancel: Literal["cancel", "refuse"] = Field(
+        default="cancel", description="tasks/cancel cancels the execution, or is refused (cancel_execution confirms)."
+    )
     confirmation_secret: SecretStr | None = None
     state_dir: str | None = Field(
         default=None,

@@ -36,6 +36,7 @@ from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
+    RUN_FAILED,
     CreatedIdError,
     ToolInputError,
     compact_text,
@@ -47,6 +48,7 @@ from mcp_workflows.server.results import (
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.shared_state import SharedState, shared_state
 from mcp_workflows.server.state import AppState
+from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
 
 if TYPE_CHECKING:
@@ -70,8 +72,9 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, **kwargs: Any) -> None:
+        # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
+        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], **kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
@@ -96,20 +99,21 @@ class WorkflowsServer(MCPServer[AppState]):
         key = frozenset(self._specs)
         if key not in self._refs:
             everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            self._refs[key] = References(indexed_specs(), dict(self._specs), everything - key)
+            enablable = everything - key if "enable_toolsets" in key else set()
+            self._refs[key] = References(indexed_specs(), dict(self._specs), enablable)
         return self._refs[key]
 
     def _explained(self, result: CallToolResult) -> CallToolResult:
         """A result whose hints and error text explain any inactive tool they name."""
         refs = self._references()
-        if result.is_error:
+        structured = result.structured_content
+        if not structured:  # an error text
             blocks = [
                 block.model_copy(update={"text": refs.text(block.text)}) if block.type == "text" else block
                 for block in result.content
             ]
             return result.model_copy(update={"content": blocks})
-        structured = result.structured_content
-        if not structured or (explained := refs.hints(structured)) is structured:
+        if (explained := refs.hints(structured)) is structured:
             return result
         text = TextContent(type="text", text=compact_text(explained))
         return result.model_copy(update={"structured_content": explained, "content": [*result.content[:-1], text]})
@@ -131,6 +135,10 @@ class WorkflowsServer(MCPServer[AppState]):
             await ctx.notify_tools_changed()
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
+
+    def framed(self, structured: dict[str, Any]) -> CallToolResult:
+        """An execution tool's structured result as a client receives it from call_tool."""
+        return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
 
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""
@@ -191,7 +199,9 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
             structured = result.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return chat_result(structured) or success_result(structured)
+            # execution tools report a failed run as an error (tools/outcomes.py: ExecutionOutcome)
+            failed_run = getattr(result, "failed_run_is_error", False) and structured.get("status") in RUN_FAILED
+            return framed_result(structured, failed_run=failed_run)
         raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
@@ -214,6 +224,12 @@ class WorkflowsServer(MCPServer[AppState]):
             return error_result(str(cause))
         logger.error("tool %s crashed", tool, exc_info=cause)
         return error_result(f"{tool} failed unexpectedly inside the server; the server log has details.")
+
+
+def framed_result(structured: dict[str, Any], *, failed_run: bool) -> CallToolResult:
+    """A tool's structured result as sent: a chat-assistant output rendered, a failed run an error."""
+    result = chat_result(structured) or success_result(structured)
+    return result.model_copy(update={"is_error": True}) if failed_run else result
 
 
 def build_sdk_tool(declared: Declaration) -> SDKTool:
@@ -285,6 +301,7 @@ async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> A
             confirmations=Confirmations(settings.confirm_policy, signer, stores.confirmations),
             registrations=Registrations(api),
             gate=CallGate(settings, stores.counter),
+            store=stores.confirmations,
         )
 
 
@@ -315,5 +332,6 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
         lifespan=lifespan,
         subscriptions=shared.bus,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        secret=secret,
         **auth,
     )

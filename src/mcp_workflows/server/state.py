@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.server.guard.confirmation import Confirmations
     from mcp_workflows.server.guard.gate import CallGate
+    from mcp_workflows.server.guard.spent import ConfirmationStore
     from mcp_workflows.server.registrations import Registrations
 
 
@@ -25,6 +26,7 @@ class AppState:
     confirmations: Confirmations
     registrations: Registrations
     gate: CallGate
+    store: ConfirmationStore  # short-lived entries shared by the processes on this machine (or the replicas, in Redis)
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

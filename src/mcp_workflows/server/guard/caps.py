@@ -69,6 +69,8 @@ class WindowCap:
     async def refusal(self) -> str | None:
         if self.limit is None:
             return None
+        if self.limit == 0:  # the operator allows none at all: nothing to count
+            return f"the operator allows no {self.name} (a cap of 0)"
         window = await self.counter.recent(self.key, self.window_s)
         if window.count < self.limit:
             return None
