@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     elicitation_timeout_s: float = Field(
         default=50.0, gt=0, le=600, description="How long a mid-call confirmation form waits for the human."
     )
+    max_resource_watches: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Executions followed at once for resource subscribers (0: no resource subscriptions).",
+    )
     input_bridge: bool = Field(
         default=True,
         description="Show a workflow's form to the person when their client can show forms (else the agent relays).",

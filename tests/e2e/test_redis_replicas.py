@@ -1,8 +1,9 @@
 """Two stateless replicas sharing one real Redis (MCP_WORKFLOWS_REDIS_URL), against one sandbox.
 
 Each replica has its own state folder, so only Redis can make them agree: a confirmation spent on
-one is spent on both, a cap counts the calls made on both, and a change raised on one reaches a
-listener connected to the other. Real subprocesses, real HTTP, a real redis-server (slow tier).
+one is spent on both, a cap counts the calls made on both, and a resource update raised on one
+reaches a listener connected to the other. Real subprocesses, real HTTP, a real redis-server (slow
+tier).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
-from mcp.shared.subscriptions import ToolsListChanged
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.subscriptions import ResourceUpdated
 from mcp_types import CallToolResult
 
 from tests.e2e.harness import HttpServer, server_env
+from tests.e2e.polling import eventually
 from tests.e2e.session import Mode, text_of
 from tests.redis_server import RedisServer
 
@@ -124,14 +127,61 @@ async def test_a_cap_counts_the_calls_made_on_both_replicas(replicas: Replicas) 
         assert raw.zcard("mcp-workflows:caps:execute") == MAX_EXECUTIONS, "refusals are not counted"
 
 
-async def test_a_change_on_one_replica_reaches_a_listener_on_the_other(replicas: Replicas) -> None:
+class Recorded(httpx2.AsyncByteStream):
+    """A response body passed on unchanged, and copied."""
+
+    def __init__(self, inner: httpx2.AsyncByteStream, copy: bytearray) -> None:
+        self._inner = inner
+        self._copy = copy
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            self._copy.extend(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class ListenTap(httpx2.AsyncBaseTransport):
+    """What a replica sends on a client's `subscriptions/listen` stream, as sent: the client itself
+    folds identical pending events into one (they are level triggers), so it cannot count them."""
+
+    def __init__(self) -> None:
+        self._inner = httpx2.AsyncHTTPTransport()
+        self.received = bytearray()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self._inner.handle_async_request(request)
+        if b'"subscriptions/listen"' in request.content:
+            assert isinstance(response.stream, httpx2.AsyncByteStream)
+            response.stream = Recorded(response.stream, self.received)
+        return response
+
+    async def updates(self) -> int:
+        return bytes(self.received).count(b'"notifications/resources/updated"')
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_a_resource_update_raised_on_one_replica_reaches_a_listener_on_the_other(replicas: Replicas) -> None:
+    """Each replica follows the execution for its own listener and raises one update when it ends:
+    the second replica's stream carries its own update and, through Redis, the first's."""
+    started = replicas.sandbox("POST", "/v1/workflows/slow-report/execute", json={"input": {"seconds": 600}})
+    uri = f"workflows://execution/{started['execution_id']}"
+    tap = ListenTap()
     async with (
-        connected(replicas.second, "auto") as listening,
-        listening.listen(tools_list_changed=True) as events,
-        connected(replicas.first, "auto") as acting,
+        httpx2.AsyncClient(transport=tap, timeout=60) as http,
+        Client(streamable_http_client(replicas.second.url, http_client=http), mode="auto") as there,
+        there.listen(resource_subscriptions=[uri]) as listening_there,
+        connected(replicas.first, "auto") as here,
+        here.listen(resource_subscriptions=[uri]) as listening_here,
     ):
-        enabled = await acting.call_tool("enable_toolsets", {"toolsets": ["schedules"]})
-        assert not enabled.is_error, text_of(enabled)
+        for subscription in (listening_there, listening_here):
+            assert subscription.honored.resource_subscriptions == [uri], "each replica follows it"
+        replicas.sandbox("POST", f"/v1/workflows/executions/{started['execution_id']}/cancel")
         with anyio.fail_after(15):
-            event = await events.__anext__()
-    assert event == ToolsListChanged()
+            assert await listening_there.__anext__() == ResourceUpdated(uri=uri)
+        await eventually(tap.updates, lambda count: count >= 2, what="the first replica's update on the second")
+    assert await tap.updates() == 2, "one update from each replica's watch"

@@ -26,6 +26,7 @@ SELECTIONS: list[dict[str, Any]] = [
     {"read_only": True, "toolsets": "all"},
     {"exclude_tools": "list_executions,get_execution"},
     {"exclude_tools": "enable_toolsets"},
+    {"stateless_http": True},
     *({"toolsets": toolset} for toolset in TOOLSETS if toolset != "core"),
 ]
 

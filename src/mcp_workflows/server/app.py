@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
-from mcp_types import CallToolResult, InputRequiredResult, TextContent
+from mcp.server.subscriptions import SubscriptionBus
+from mcp_types import (
+    CallToolResult,
+    CompleteRequestParams,
+    GetPromptResult,
+    InputRequiredResult,
+    SetLevelRequestParams,
+    SubscribeRequestParams,
+    SubscriptionsListenRequestParams,
+    TextContent,
+    UnsubscribeRequestParams,
+)
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
+from pydantic import AnyUrl, BaseModel, ValidationError
 
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
+from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
+from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.caller import may_use
@@ -72,16 +88,37 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, **kwargs: Any) -> None:
+    def __init__(
+        self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, bus: SubscriptionBus, **kwargs: Any
+    ) -> None:
         # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
-        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], **kwargs)
+        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
         self.app_settings = settings
+        self.bus = bus  # change events to subscribers (shared by the replicas with MCP_WORKFLOWS_REDIS_URL)
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
         self._listing: dict[frozenset[str], dict[str, MCPTool]] = {}
         self._refs: dict[frozenset[str], References] = {}
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
+        self._serve_beyond_tools(settings, bus)
+
+    def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
+        """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
+        for these low-level handlers. Capabilities then say exactly what is served (capabilities.py)."""
+        lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler(
+            "subscriptions/listen", SubscriptionsListenRequestParams, subscriptions.FollowingListenHandler(bus)
+        )
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscriptions.subscribe)
+        lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
+        lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, client_log.set_level)
+        self.middleware.append(
+            AdvertiseServed(sessions=not settings.stateless_http, watches=settings.max_resource_watches > 0)
+        )
+        self.middleware.append(client_log.forward_logs)
+        client_log.install()
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
@@ -145,6 +182,23 @@ class WorkflowsServer(MCPServer[AppState]):
         if name not in self._built:
             self._built[name] = build_sdk_tool(declaration(self._specs[name]))
         return self._built[name]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return resources.templates()
+
+    async def read_resource(
+        self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents]:
+        assert context is not None, "the SDK passes a request context to every read"
+        return [ReadResourceContents(content=await resources.read(context, str(uri)), mime_type=resources.MIME_TYPE)]
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return prompts.advertised()
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult:
+        return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active tool built from its code now, in its advertised form (for the index)."""
@@ -260,8 +314,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 @asynccontextmanager
 async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked), and the
-    stores of spent confirmations and cap counts (in Redis when replicas share one)."""
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), the stores
+    of spent confirmations and cap counts (in Redis when replicas share one), and run the
+    execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
@@ -293,21 +348,37 @@ async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> A
             )
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
-        stores = await stack.enter_async_context(shared.opened())
+        stores = await stack.enter_async_context(shared.opened())  # before the watches: they publish on its bus
+        gate = CallGate(settings, stores.counter)
+        watched = await stack.enter_async_context(
+            subscriptions.running_subscriptions(
+                api,
+                gate.scope,
+                shared.bus,
+                limit=settings.max_resource_watches,
+                base_url=settings.base_url,
+                sessions=not settings.stateless_http,
+            )
+        )
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
             confirmations=Confirmations(settings.confirm_policy, signer, stores.confirmations),
             registrations=Registrations(api),
-            gate=CallGate(settings, stores.counter),
+            gate=gate,
             store=stores.confirmations,
+            subscriptions=watched,
+            completions=completions.Completions(api, gate.scope),
         )
 
 
 def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
-    with oauth, it accepts only access tokens that configuration trusts."""
+    with oauth, it accepts only access tokens that configuration trusts.
+
+    Change events reach subscribers through the bus of the shared state: in this process by
+    default; with MCP_WORKFLOWS_REDIS_URL, any replica's watch reaches any replica's subscriber."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
     shared = shared_state(settings)
@@ -325,12 +396,12 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
     return WorkflowsServer(
         settings,
         select_tools(settings),
+        bus=shared.bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
-        subscriptions=shared.bus,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
         secret=secret,
         **auth,

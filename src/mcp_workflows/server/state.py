@@ -11,10 +11,12 @@ from mcp_workflows.config import Settings
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.completions import Completions
     from mcp_workflows.server.guard.confirmation import Confirmations
     from mcp_workflows.server.guard.gate import CallGate
     from mcp_workflows.server.guard.spent import ConfirmationStore
     from mcp_workflows.server.registrations import Registrations
+    from mcp_workflows.server.subscriptions import ResourceSubscriptions
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class AppState:
     registrations: Registrations
     gate: CallGate
     store: ConfirmationStore  # short-lived entries shared by the processes on this machine (or the replicas, in Redis)
+    subscriptions: ResourceSubscriptions
+    completions: Completions
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:
