@@ -55,6 +55,7 @@ def started(shared_sandbox: str, redis_server: RedisServer) -> Iterator[Replicas
             "MISTRAL_BASE_URL": shared_sandbox,
             "MCP_WORKFLOWS_REDIS_URL": redis_server.url,
             "MCP_WORKFLOWS_MAX_EXECUTIONS": str(MAX_EXECUTIONS),
+            "MCP_WORKFLOWS_CONFIRM": "destructive=token,execute=token",  # previews, which caps do not count
         }
         return HttpServer(["--stateless"], server_env(env))  # server_env: a state folder of its own
 
@@ -110,13 +111,20 @@ async def test_a_token_spent_on_one_replica_is_refused_on_the_other(
 
 
 async def test_a_cap_counts_the_calls_made_on_both_replicas(replicas: Replicas) -> None:
+    """Each run is previewed on one replica and confirmed on the other; previews and refusals do not count."""
     with replicas.redis.client() as raw:
         raw.delete("mcp-workflows:caps:execute")  # this test's window starts empty
     arguments = {"workflow": "greeting", "input": {"name": "Ada"}}
     async with connected(replicas.first) as first, connected(replicas.second) as second:
-        for client in (first, second):  # one execution started on each replica
-            run = await client.call_tool("execute_workflow", arguments)
+        for previewing, confirming in ((first, second), (second, first)):
+            preview = await previewing.call_tool("execute_workflow", arguments)
+            assert preview.structured_content is not None
+            assert preview.structured_content["outcome"] == "confirmation_required", text_of(preview)
+            token = preview.structured_content["confirmation_token"]
+            run = await confirming.call_tool("execute_workflow", arguments | {"confirmation_token": token})
             assert not run.is_error, text_of(run)
+            assert run.structured_content is not None
+            assert run.structured_content["status"] == "COMPLETED"
         for client in (first, second):
             capped = await client.call_tool("execute_workflow", arguments)
             assert capped.is_error
@@ -124,7 +132,7 @@ async def test_a_cap_counts_the_calls_made_on_both_replicas(replicas: Replicas) 
     runs = replicas.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
     assert len(runs["executions"]) == MAX_EXECUTIONS
     with replicas.redis.client() as raw:
-        assert raw.zcard("mcp-workflows:caps:execute") == MAX_EXECUTIONS, "refusals are not counted"
+        assert raw.zcard("mcp-workflows:caps:execute") == MAX_EXECUTIONS, "previews and refusals are not counted"
 
 
 class Recorded(httpx2.AsyncByteStream):
