@@ -3,6 +3,9 @@
 They stop an agent caught in a loop; the call gate counts only calls that acted. The counts sit
 behind `WindowCounter`: in this process by default, in the Redis the replicas share when
 MCP_WORKFLOWS_REDIS_URL is set (`server/redis_state/caps.py`), so a cap holds across replicas.
+Checking and counting are two steps (a call counts once it has acted), so calls that run at the
+same moment all pass the check: a cap can be exceeded by the calls in flight at once, in one
+process as across replicas.
 """
 
 from __future__ import annotations
