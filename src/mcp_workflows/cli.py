@@ -193,6 +193,7 @@ def _serve(args: argparse.Namespace) -> None:
         ):
             print(f"mcp-workflows: {problem}", file=sys.stderr)
             sys.exit(2)
+    _check_redis(settings)
     from mcp_workflows.server.app import build_server
 
     server = build_server(settings, oauth)
@@ -235,6 +236,26 @@ def _oauth(settings: Settings, transport: str, tokens: list[str]) -> OAuthConfig
         )
         sys.exit(2)
     return config
+
+
+def _check_redis(settings: Settings) -> None:
+    """With MCP_WORKFLOWS_REDIS_URL set, Redis must answer before serving; else one line says why."""
+    if settings.redis_url is None:
+        return
+    try:
+        from mcp_workflows.server.redis_state.connection import unreachable
+    except ModuleNotFoundError as exc:
+        if exc.name != "redis":
+            raise
+        print(
+            "mcp-workflows: MCP_WORKFLOWS_REDIS_URL is set, but the Redis client is not installed: "
+            "pip install 'mcp-workflows[redis]'.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    if problem := unreachable(settings.redis_url.get_secret_value()):
+        print(f"mcp-workflows: {problem}", file=sys.stderr)
+        sys.exit(2)
 
 
 def _keyless_sandbox(settings: Settings) -> bool:

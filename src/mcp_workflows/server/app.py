@@ -7,7 +7,6 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -17,7 +16,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.session import ServerSession
-from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
+from mcp.server.subscriptions import SubscriptionBus
 from mcp.shared.subscriptions import ToolsListChanged
 from mcp_types import (
     CallToolResult,
@@ -53,7 +52,6 @@ from mcp_workflows.server.guard.confirmation import (
 )
 from mcp_workflows.server.guard.gate import CallGate
 from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS, select_tools
-from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
 from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
@@ -68,6 +66,7 @@ from mcp_workflows.server.results import (
     success_result,
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
+from mcp_workflows.server.shared_state import SharedState, shared_state
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
@@ -102,8 +101,10 @@ class WorkflowsServer(MCPServer[AppState]):
     ) -> None:
         # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
         super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
-        self._bus = bus  # tools/list_changed found outside a tool call (workflow tools) goes out on it too
         self.app_settings = settings
+        # change events to subscribers (shared by the replicas with MCP_WORKFLOWS_REDIS_URL); tools/list_changed
+        # found outside a tool call (workflow tools) goes out on it too
+        self.bus = bus
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
         self._listing: tuple[tuple[frozenset[str], int], dict[str, MCPTool]] | None = None
@@ -194,7 +195,7 @@ class WorkflowsServer(MCPServer[AppState]):
         try:
             if session.can_send_request:
                 await session.send_tool_list_changed()
-            await self._bus.publish(ToolsListChanged())
+            await self.bus.publish(ToolsListChanged())
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
 
@@ -280,7 +281,7 @@ class WorkflowsServer(MCPServer[AppState]):
             else:
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
-            state.gate.account(spec, arguments, result, refused=refused)
+            await state.gate.account(spec, arguments, result, refused=refused)
             result = await self._inputs.after(spec, arguments, result, context, state)
         return self._explained(result) if isinstance(result, CallToolResult) else result
 
@@ -358,8 +359,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked), and run the
+async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), the stores
+    of spent confirmations and cap counts (in Redis when replicas share one), and run the
     execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
@@ -392,13 +394,13 @@ async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> 
             )
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
-        store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
-        gate = CallGate(settings)
+        stores = await stack.enter_async_context(shared.opened())  # before the watches: they publish on its bus
+        gate = CallGate(settings, stores.counter)
         watched = await stack.enter_async_context(
             subscriptions.running_subscriptions(
                 api,
                 gate.scope,
-                bus,
+                shared.bus,
                 limit=settings.max_resource_watches,
                 base_url=settings.base_url,
                 sessions=not settings.stateless_http,
@@ -408,26 +410,24 @@ async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> 
         yield AppState(
             api=api,
             settings=settings,
-            confirmations=Confirmations(settings.confirm_policy, signer, store),
+            confirmations=Confirmations(settings.confirm_policy, signer, stores.confirmations),
             registrations=Registrations(api),
             gate=gate,
-            store=store,
+            store=stores.confirmations,
             subscriptions=watched,
             completions=completions.Completions(api, gate.scope),
         )
 
 
-def build_server(
-    settings: Settings, oauth: OAuthConfig | None = None, bus: SubscriptionBus | None = None
-) -> WorkflowsServer:
+def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
     with oauth, it accepts only access tokens that configuration trusts.
 
-    `bus` carries change events to subscribers (in-process by default; one shared by replicas, e.g.
-    over Redis, lets any replica's watch reach any replica's subscriber)."""
+    Change events reach subscribers through the bus of the shared state: in this process by
+    default; with MCP_WORKFLOWS_REDIS_URL, any replica's watch reaches any replica's subscriber."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
-    bus = bus if bus is not None else InMemorySubscriptionBus()
+    shared = shared_state(settings)
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth
@@ -436,13 +436,13 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret, bus) as state:
+        async with _lifespan(settings, secret, shared) as state:
             yield state
 
     return WorkflowsServer(
         settings,
         select_tools(settings),
-        bus=bus,
+        bus=shared.bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,
