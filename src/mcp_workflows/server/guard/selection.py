@@ -8,8 +8,9 @@ session; toolsets turned on that way pass the same exclusions and read-only rule
 
 from __future__ import annotations
 
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import TOOLSETS, Risk, ToolSpec
+from mcp_workflows.server.catalog import TOOLSETS, ToolSpec
 from mcp_workflows.server.tool_index import indexed_specs
 
 # What most chat users need: find, run, follow and steer workflows.
