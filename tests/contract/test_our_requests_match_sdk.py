@@ -23,7 +23,7 @@ from scripts.derive_contract import field_location, request_model, sdk_methods
 from mcp_workflows.api.client import WorkflowsClient
 from tests.api.examples import EXAMPLES, Example, with_every_keyword
 
-from .conftest import load_contract
+from .live_contract import load_contract
 from .sdk_oracle import unknown_fields
 
 pytestmark = pytest.mark.anyio
