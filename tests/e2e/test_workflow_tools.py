@@ -111,6 +111,18 @@ async def test_update_workflow_changes_sandbox_state(session: Session) -> None:
     assert upstream["tags"] == ["demo", "e2e"]
 
 
+async def test_update_workflow_adds_tags_and_keeps_the_others(session: Session) -> None:
+    before = (await session.sandbox("GET", "/v1/workflows/invoice-digest"))["workflow"]["tags"]
+    assert before, "the demo workflow has tags to keep"
+    added = structured(await session.call("update_workflow", {"workflow": "invoice-digest", "add_tags": ["audit"]}))
+    assert added["tags"] == [*before, "audit"]
+    both = await session.call("update_workflow", {"workflow": "invoice-digest", "tags": ["x"], "add_tags": ["y"]})
+    assert both.is_error
+    assert "not both" in text_of(both)
+    upstream = (await session.sandbox("GET", "/v1/workflows/invoice-digest"))["workflow"]
+    assert upstream["tags"] == [*before, "audit"], "the refused call changed nothing"
+
+
 async def test_unarchive_workflow(session: Session) -> None:
     archived = (await session.sandbox("GET", "/v1/workflows", params={"archived": "true"}))["workflows"]
     assert archived, "the sandbox ships an archived demo workflow"
