@@ -69,7 +69,8 @@ SHARED_OPERATIONS = {"submit_input"}
 def test_tools_cover_exactly_the_operations_once() -> None:
     covered = [op_id for d in DECLARED if d.spec.name not in SHARED_OPERATIONS for op_id in d.spec.operations]
     assert len(covered) == len(set(covered)), "an operation is reachable from two tools"
-    assert set(covered) == set(OPERATIONS) == {op["operationId"] for op in CONTRACT["operations"]}
+    assert set(covered) == set(OPERATIONS), {"no tool": sorted(set(OPERATIONS) - set(covered))}
+    assert set(OPERATIONS) == {op["operationId"] for op in CONTRACT["operations"]}
     shared = {op_id for d in DECLARED if d.spec.name in SHARED_OPERATIONS for op_id in d.spec.operations}
     assert shared <= set(OPERATIONS)
 
