@@ -1,5 +1,5 @@
 """CONTRIBUTING.md's walkthrough quotes the real code: each Python snippet appears, line for line and in order
-(`...` stands for lines left out), in one of the files its count of hand-edited files lists."""
+(a `...` line stands for lines left out), in one of the files its count of hand-edited files lists."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _quotes(snippet: str, source: str) -> bool:
     lines = source.splitlines()
     at = 0
     for line in snippet.splitlines():
-        if line.strip() == "...":
+        if line.strip() in ("...", "...,"):
             continue
         try:
             at = lines.index(line, at) + 1
