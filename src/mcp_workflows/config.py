@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
+    workflow_tools: str = Field(
+        default="",
+        description="Workflows offered as their own run_<name> tools: comma-separated name globs, "
+        "and `chat` for those available in the chat assistant.",
+    )
+    workflow_tools_ttl_s: float = Field(
+        default=300.0, gt=0, le=86400, description="How long the set of workflow tools is used before it is re-read."
+    )
+    max_workflow_tools: int = Field(default=20, ge=0, le=500, description="Workflow tools offered at most.")
+    max_workflow_tool_tokens: int = Field(
+        default=600, ge=1, description="Tokens one workflow tool's definition may cost; bigger ones are left out."
+    )
 
     @field_validator("api_key", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -9,12 +10,15 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
+from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
+from mcp.shared.subscriptions import ToolsListChanged
 from mcp_types import (
     CallToolResult,
     CompleteRequestParams,
@@ -67,6 +71,8 @@ from mcp_workflows.server.schemas import compact_input_schema, compact_output_sc
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
+from mcp_workflows.server.workflow_tool_source import WorkflowToolSource
+from mcp_workflows.server.workflow_tools import EXECUTE, PREFIX
 
 if TYPE_CHECKING:
     from mcp_workflows.server.oauth import OAuthConfig
@@ -85,6 +91,8 @@ class WorkflowsServer(MCPServer[AppState]):
 
     - tools/list comes from the precomputed index (server/tool_index.py) and a tool is built on
       its first call, which keeps start-up independent of the number of tools;
+    - workflow tools (`run_<name>`, server/workflow_tools.py) follow the catalog tools; a call of one
+      is a call of execute_workflow with its workflow fixed, under the workflow tool's name;
     - every call passes the gate (guard/gate.py) with validated arguments before it runs;
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
@@ -94,14 +102,18 @@ class WorkflowsServer(MCPServer[AppState]):
     ) -> None:
         # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
         super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
+        self._bus = bus  # tools/list_changed found outside a tool call (workflow tools) goes out on it too
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
-        self._listing: dict[frozenset[str], dict[str, MCPTool]] = {}
-        self._refs: dict[frozenset[str], References] = {}
+        self._listing: tuple[tuple[frozenset[str], int], dict[str, MCPTool]] | None = None
+        self._refs: tuple[tuple[frozenset[str], int], References] | None = None
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
         self._serve_beyond_tools(settings, bus)
+        self.workflow_tools = WorkflowToolSource(settings)
+        if self.workflow_tools.enabled:
+            self.middleware.append(self._refresh_workflow_tools)
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
         """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
@@ -122,23 +134,36 @@ class WorkflowsServer(MCPServer[AppState]):
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
-        return [tool for name, tool in self._advertised().items() if may_use(self._specs[name].risk)]
+        specs = self.tool_specs()
+        return [tool for name, tool in self._advertised().items() if may_use(specs[name].risk)]
+
+    def tool_specs(self) -> dict[str, ToolSpec]:
+        """The spec of every active tool: the selected catalog tools, then the workflow tools."""
+        workflow_tools = self.workflow_tools.current.tools
+        return {**self._specs, **{name: tool.spec for name, tool in workflow_tools.items()}}
+
+    def _listing_key(self) -> tuple[frozenset[str], int]:
+        """What the listing depends on: the catalog tools selected, and the reading of the workflow tools."""
+        return frozenset(self._specs), self.workflow_tools.generation
 
     def _advertised(self) -> dict[str, MCPTool]:
         """The active tools as listed: their texts explain any inactive tool they name (cached per selection)."""
-        key = frozenset(self._specs)
-        if key not in self._listing:
+        key = self._listing_key()
+        if self._listing is None or self._listing[0] != key:
             index, refs = indexed_tools(), self._references()
-            self._listing[key] = {name: refs.tool(index[name]) for name in self._specs}
-        return self._listing[key]
+            listed = {name: refs.tool(index[name]) for name in self._specs}
+            listed.update({name: refs.tool(t.tool) for name, t in self.workflow_tools.current.tools.items()})
+            self._listing = key, listed
+        return self._listing[1]
 
     def _references(self) -> References:
-        key = frozenset(self._specs)
-        if key not in self._refs:
+        key = self._listing_key()
+        if self._refs is None or self._refs[0] != key:
             everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            enablable = everything - key if "enable_toolsets" in key else set()
-            self._refs[key] = References(indexed_specs(), dict(self._specs), enablable)
-        return self._refs[key]
+            active = self.tool_specs()
+            enablable = everything - key[0] if "enable_toolsets" in key[0] else set()
+            self._refs = key, References({**indexed_specs(), **active}, active, enablable)
+        return self._refs[1]
 
     def _explained(self, result: CallToolResult) -> CallToolResult:
         """A result whose hints and error text explain any inactive tool they name."""
@@ -163,25 +188,36 @@ class WorkflowsServer(MCPServer[AppState]):
         listed = self._advertised()
         return [listed[name] for name in self._specs if name not in before]
 
-    async def announce_tools_changed(self, ctx: Context[Any, Any]) -> None:
+    async def announce_tools_changed(self, session: ServerSession) -> None:
         """tools/list_changed in both protocol eras: a notification on the session (handshake) and
         the subscription bus (2026-07-28 `subscriptions/listen`)."""
         try:
-            if ctx.session.can_send_request:
-                await ctx.session.send_tool_list_changed()
-            await ctx.notify_tools_changed()
+            if session.can_send_request:
+                await session.send_tool_list_changed()
+            await self._bus.publish(ToolsListChanged())
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
+
+    async def _refresh_workflow_tools(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """Middleware: before a tools/list or tools/call, the workflow tools are read again once their
+        TTL has passed, and a change is announced."""
+        if ctx.method in ("tools/list", "tools/call") and self.workflow_tools.due():
+            state = ctx.lifespan_context
+            if isinstance(state, AppState) and await self.workflow_tools.refresh(state.api):
+                await self.announce_tools_changed(ctx.session)
+        return await call_next(ctx)
 
     def framed(self, structured: dict[str, Any]) -> CallToolResult:
         """An execution tool's structured result as a client receives it from call_tool."""
         return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
 
-    def sdk_tool(self, name: str) -> SDKTool:
-        """The tool as the SDK runs it (its pydantic models), built on first use."""
-        if name not in self._built:
-            self._built[name] = build_sdk_tool(declaration(self._specs[name]))
-        return self._built[name]
+    def sdk_tool(self, spec: ToolSpec) -> SDKTool:
+        """The tool as the SDK runs it (its pydantic models), built on first use. A workflow tool
+        runs execute_workflow's code under its own name (its confirmations are bound to that name)."""
+        if spec.name not in self._built:
+            code = declaration(indexed_specs()[EXECUTE] if spec.name not in indexed_specs() else spec)
+            self._built[spec.name] = build_sdk_tool(dataclasses.replace(code, spec=spec))
+        return self._built[spec.name]
 
     async def list_resource_templates(self) -> list[MCPResourceTemplate]:
         return resources.templates()
@@ -201,20 +237,29 @@ class WorkflowsServer(MCPServer[AppState]):
         return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
-        """Every active tool built from its code now, in its advertised form (for the index)."""
-        return [advertised(self.sdk_tool(name)) for name in self._specs]
+        """Every active catalog tool built from its code now, in its advertised form (for the index)."""
+        return [advertised(self.sdk_tool(spec)) for spec in self._specs.values()]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         spec = self._specs.get(name)
+        if spec is None and (workflow_tool := self.workflow_tools.current.tools.get(name)) is not None:
+            spec, arguments = workflow_tool.spec, workflow_tool.execute_arguments(arguments)
         if spec is None:
             if name in indexed_specs():  # a tool of a toolset not on, or one the operator left out
                 return self._explained(error_result(f"{name} is not active here; tools/list shows the active tools."))
+            if self.workflow_tools.enabled and name.startswith(PREFIX):
+                return self._explained(
+                    error_result(
+                        f"{name[:80]} is not a workflow tool here now (its workflow may have been archived or left "
+                        "out); tools/list shows the current tools, and execute_workflow runs any workflow."
+                    )
+                )
             return error_result(f"there is no tool '{name[:80]}' on this server; tools/list shows the available ones.")
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
-        tool = self.sdk_tool(name)
+        tool = self.sdk_tool(spec)
         resumed = await self._inputs.resume(spec, arguments, context, state)
         if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
             return self._explained(resumed) if isinstance(resumed, CallToolResult) else resumed
