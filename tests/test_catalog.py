@@ -1,8 +1,9 @@
-"""The catalog against the upstream contract: every operation reachable, risk classes and hints true.
+"""The catalog against the upstream operations: every operation reachable, risk classes and hints true.
 
-The risk of each upstream operation is transcribed from the API digest's operation catalogue
-(workflows-api.md section 2: R, W-rev, W-destr, X); a tool carries the highest risk of the
-operations it covers, and its annotations must follow from that class.
+Each upstream operation declares its risk class once, on its `Operation` in api/ (transcribed from the API
+digest's operation catalogue, workflows-api.md section 2: R, W-rev, W-destr, X). A tool carries the highest
+risk of the operations it covers, and its annotations must follow from that class. The declared classes are
+checked against what each operation's method and verb imply, so a wrong class on a new operation fails here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mcp_workflows.api.operations import upstream_operations
-from mcp_workflows.server.catalog import Declaration, Risk, declared_tools
+from mcp_workflows.api.operations import Operation, Risk, upstream_operations
+from mcp_workflows.server.catalog import Declaration, declared_tools
 
 DECLARED = declared_tools()
 OPERATIONS = {op.operation_id: op for op in upstream_operations()}
@@ -21,44 +22,44 @@ OPERATIONS = {op.operation_id: op for op in upstream_operations()}
 CONTRACT = json.loads((Path(__file__).parent / "contract" / "upstream_contract.json").read_text())
 
 R, W, D, X = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE, Risk.EXECUTE
-# (method, path suffix after /v1/workflows) -> class, as the digest's tables give them.
-UPSTREAM_RISK: dict[tuple[str, str], Risk] = {
-    ("GET", ""): R, ("GET", "/{workflow_identifier}"): R, ("PUT", "/{workflow_identifier}"): W,
-    ("PUT", "/{workflow_identifier}/archive"): D, ("PUT", "/{workflow_identifier}/unarchive"): W,
-    ("PUT", "/archive"): D, ("PUT", "/unarchive"): W, ("GET", "/registrations"): R,
-    ("GET", "/registrations/{workflow_registration_id}"): R, ("POST", "/{workflow_identifier}/execute"): X,
-    ("POST", "/registrations/{workflow_registration_id}/execute"): X,
-    ("GET", "/executions/{execution_id}"): R, ("GET", "/executions/{execution_id}/history"): R,
-    ("GET", "/executions/{execution_id}/trace/info"): R, ("GET", "/executions/{execution_id}/trace/otel"): R,
-    ("GET", "/executions/{execution_id}/trace/summary"): R, ("GET", "/executions/{execution_id}/trace/events"): R,
-    ("GET", "/executions/{execution_id}/logs"): R, ("GET", "/executions/{execution_id}/stream"): R,
-    ("GET", "/executions/{execution_id}/logs/stream"): R,
-    ("POST", "/executions/{execution_id}/signals"): X, ("POST", "/executions/{execution_id}/queries"): R,
-    ("POST", "/executions/{execution_id}/updates"): X, ("POST", "/executions/{execution_id}/cancel"): D,
-    ("POST", "/executions/cancel"): D, ("POST", "/executions/{execution_id}/terminate"): D,
-    ("POST", "/executions/terminate"): D, ("POST", "/executions/{execution_id}/reset"): D,
-    ("GET", "/runs"): R, ("GET", "/runs/{run_id}"): R, ("GET", "/runs/{run_id}/history"): R,
-    ("GET", "/events/stream"): R, ("GET", "/events/list"): R, ("GET", "/{workflow_name}/metrics"): R,
-    ("GET", "/schedules"): R, ("POST", "/schedules"): X, ("GET", "/schedules/{schedule_id}"): R,
-    ("PATCH", "/schedules/{schedule_id}"): W, ("DELETE", "/schedules/{schedule_id}"): D,
-    ("POST", "/schedules/{schedule_id}/pause"): W, ("POST", "/schedules/{schedule_id}/resume"): W,
-    ("POST", "/schedules/{schedule_id}/trigger"): X,
-    ("GET", "/deployments"): R, ("GET", "/deployments/{name}"): R, ("GET", "/deployments/{name}/workers"): R,
-    ("GET", "/deployments/{name}/logs"): R, ("GET", "/deployments/{name}/logs/stream"): R,
-    ("POST", "/deployments"): X, ("PATCH", "/deployments/{name}"): W, ("POST", "/deployments/{name}/restart"): D,
-    ("POST", "/deployments/{name}/stop"): D, ("POST", "/deployments/{name}/start"): X,
-    ("DELETE", "/deployments/{name}"): D,
-    # in the live API (the official SDK), not in the published spec (docs/live-contract.md): adding tags is
-    # undone by update_workflow; the archive is a read; unhardening lowers a protection no call restores.
-    ("POST", "/{workflow_identifier}/tags"): W, ("GET", "/deployments/{name}/archive"): R,
-    ("POST", "/deployments/{deployment_id}/unharden"): D,
-}  # fmt: skip
 SEVERITY = [R, W, X, D]
+# Verbs (an operationId's first word, batch_/bulk_ left out) of operations that destroy or interrupt work.
+DESTRUCTIVE_VERBS = {"archive", "cancel", "terminate", "reset", "stop", "restart", "unharden", "delete", "unschedule"}
+READ_BY_POST_VERBS = {"query"}  # reads whose request carries a body
 
 
-def test_the_risk_table_covers_the_spec() -> None:
-    spec = {(op["method"], op["path"].removeprefix("/v1/workflows")) for op in CONTRACT["operations"]}
-    assert spec == set(UPSTREAM_RISK)
+def risk_problems(op: Operation) -> list[str]:
+    """Where the declared risk class contradicts what the method and the verb say."""
+    verb = op.operation_id.removeprefix("batch_").removeprefix("bulk_").split("_")[0]
+    problems = []
+    if (op.method == "GET" or verb in READ_BY_POST_VERBS) != (op.risk is R):
+        problems.append(f"{op.method} {verb}: read exactly when a GET or a query, not {op.risk}")
+    if (op.method == "DELETE" or verb in DESTRUCTIVE_VERBS) != (op.risk is D):
+        problems.append(f"{op.method} {verb}: destructive exactly when a DELETE or a {sorted(DESTRUCTIVE_VERBS)}")
+    if op.risk is X and op.method != "POST":
+        problems.append(f"{op.method} {verb}: starting work is a POST")
+    return problems
+
+
+@pytest.mark.parametrize("op", upstream_operations(), ids=lambda op: op.operation_id)
+def test_each_operation_declares_the_risk_its_method_and_verb_imply(op: Operation) -> None:
+    assert risk_problems(op) == []
+
+
+@pytest.mark.parametrize(
+    ("op", "wrong"),
+    [
+        (Operation("get_thing", "GET", "/t", W), "read exactly when"),
+        (Operation("query_thing", "POST", "/t/queries", X), "read exactly when"),
+        (Operation("cancel_thing", "POST", "/t/cancel", W), "destructive exactly when"),
+        (Operation("batch_terminate_things", "POST", "/terminate", X), "destructive exactly when"),
+        (Operation("delete_thing", "DELETE", "/t", W), "destructive exactly when"),
+        (Operation("pause_thing", "POST", "/t/pause", D), "destructive exactly when"),
+        (Operation("update_thing", "PATCH", "/t", X), "starting work is a POST"),
+    ],
+)
+def test_a_wrong_risk_class_is_named(op: Operation, wrong: str) -> None:
+    assert any(wrong in problem for problem in risk_problems(op)), risk_problems(op)
 
 
 # Tools built on operations another tool also exposes (they use reserved handlers of those operations).
@@ -68,17 +69,17 @@ SHARED_OPERATIONS = {"submit_input"}
 def test_tools_cover_exactly_the_operations_once() -> None:
     covered = [op_id for d in DECLARED if d.spec.name not in SHARED_OPERATIONS for op_id in d.spec.operations]
     assert len(covered) == len(set(covered)), "an operation is reachable from two tools"
-    assert set(covered) == set(OPERATIONS) == {op["operationId"] for op in CONTRACT["operations"]}
+    assert set(covered) == set(OPERATIONS), {"no tool": sorted(set(OPERATIONS) - set(covered))}
+    assert set(OPERATIONS) == {op["operationId"] for op in CONTRACT["operations"]}
     shared = {op_id for d in DECLARED if d.spec.name in SHARED_OPERATIONS for op_id in d.spec.operations}
     assert shared <= set(OPERATIONS)
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=[d.spec.name for d in DECLARED])
-def test_risk_class_and_annotations_follow_the_upstream_table(declared: Declaration) -> None:
+def test_risk_class_and_annotations_follow_the_operations(declared: Declaration) -> None:
     spec = declared.spec
-    operations = [OPERATIONS[op_id] for op_id in spec.operations]
-    risks = [UPSTREAM_RISK[(op.method, op.path.removeprefix("/v1/workflows"))] for op in operations] or [R]
-    assert spec.risk == max(risks, key=SEVERITY.index)
+    risks = [OPERATIONS[op_id].risk for op_id in spec.operations] or [R]
+    assert spec.risk == max(risks, key=SEVERITY.index), "a tool carries the highest risk of its operations"
     hints = spec.annotations
     assert hints.read_only_hint is (spec.risk is R)
     assert hints.destructive_hint is (spec.risk is D)

@@ -2,9 +2,12 @@
 
 The SDK is generated from the live OpenAPI document, so an answer of the sandbox that the SDK cannot parse is an
 answer the live API would not give. `run_oracle` drives every operation the installed SDK offers under
-`/v1/workflows` through the SDK's own async client against a sandbox served over real HTTP, parses every answer
-(JSON and SSE) with the SDK's models, and flags fields the SDK's models do not have. It runs under mistralai 3.x
-(the dev venv) and 2.10.1 (`.venv-sdk2`, what the worker SDK `mistralai-workflows` pins).
+`/v1/workflows` through the SDK's own async client against a sandbox served over real HTTP. Every answer must keep
+the live contract (live_contract.py: success status, JSON or SSE frames valid against the response schema, an
+empty body where there is none), parse with the SDK's models (JSON and SSE) without fields the models do not
+have, and pass the scenario's checks of what it says. This is where each operation is proven to be answered per
+the contract: a new operation gets its calls in a scenario here. It runs under mistralai 3.x (the dev venv) and
+2.10.1 (`.venv-sdk2`, what the worker SDK `mistralai-workflows` pins).
 
     python -m tests.contract.sdk_oracle    # prints the report of the installed SDK as JSON
 """
@@ -23,7 +26,6 @@ import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -32,12 +34,13 @@ from scripts.derive_contract import sdk_operations
 
 from mcp_workflows.sandbox import SandboxConfig, running_sandbox
 
+from .live_contract import Contract, load_contract, sse_frames
+
 SDK_VERSION = importlib.metadata.version("mistralai")
 OPERATION_KEY = "mcp_workflows.oracle.operation"
 STREAM_TIMEOUT_S = 10.0
 RUN_TIMEOUT_S = 90.0
 
-CONTRACT_PATH = Path(__file__).with_name("upstream_contract.json")
 # Fields the sandbox sends on purpose although the newest SDK's model lacks them, because mistralai 2.10.1 requires
 # them (docs/live-contract.md, decision table). Keyed by model class name.
 KEPT_FOR_OLDER_CLIENTS: dict[str, set[str]] = {
@@ -69,27 +72,7 @@ class Exchange:
 
     def sse_frames(self) -> list[dict[str, Any]]:
         """Complete SSE frames of the body with data, as `{event, id, retry, data}` (data decoded)."""
-        frames: list[dict[str, Any]] = []
-        text = bytes(self.body).decode()
-        *complete, _partial = text.split("\n\n")
-        for block in complete:
-            frame: dict[str, Any] = {}
-            data: list[str] = []
-            for line in block.split("\n"):
-                if not line or line.startswith(":"):
-                    continue
-                key, _, value = line.partition(":")
-                value = value[1:] if value.startswith(" ") else value
-                if key == "data":
-                    data.append(value)
-                elif key == "retry":
-                    frame["retry"] = int(value)
-                elif key in ("event", "id"):
-                    frame[key] = value
-            if data:
-                frame["data"] = json.loads("\n".join(data))
-                frames.append(frame)
-        return frames
+        return sse_frames(bytes(self.body).decode())
 
 
 def _http_module() -> Any:
@@ -153,7 +136,7 @@ class _TagOperation:
 def known_fields() -> dict[str, set[str]]:
     """Per model name, the fields the sandbox may send: the live contract's (derived from the newest SDK by
     scripts/derive_contract.py, so an older SDK does not flag what the live API added) and the kept ones."""
-    schemas = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))["components"]["schemas"]
+    schemas = load_contract()["components"]["schemas"]
     known = {name: set(schema.get("properties", {})) for name, schema in schemas.items()}
     for name, fields in KEPT_FOR_OLDER_CLIENTS.items():
         known[name] = known.get(name, set()) | fields
@@ -257,6 +240,7 @@ class Oracle:
     """Calls the SDK one operation at a time and records, per operation, whether the answer parsed cleanly."""
 
     def __init__(self, sdk: Any, log: list[Exchange], report: Report) -> None:
+        self.contract = Contract(load_contract())
         self.sdk = sdk
         self.w = sdk.workflows
         self.log = log
@@ -308,6 +292,7 @@ class Oracle:
         exchanges = self._own_exchanges(op, start)
         if not exchanges:
             self.fail(op, "no HTTP request was made")
+        self._check_contract(op, exchanges)
         for exchange in exchanges[-1:]:
             if exchange.content_type.startswith("application/json") and exchange.body:
                 model = _model_of(result)
@@ -337,12 +322,19 @@ class Oracle:
         exchanges = self._own_exchanges(op, start)
         if not events:
             self.fail(op, "the stream sent no event")
+        self._check_contract(op, exchanges)
         for exchange in exchanges[-1:]:
-            if not exchange.content_type.startswith("text/event-stream"):
-                self.fail(op, f"content-type {exchange.content_type!r}")
             for parsed, raw in zip(events, exchange.sse_frames(), strict=False):
                 self._flag_unknown(op, parsed, raw)
         return events
+
+    def _check_contract(self, op: str, exchanges: list[Exchange]) -> None:
+        for e in exchanges:
+            found = self.contract.problems(
+                op, method=e.method, path=e.path, status=e.status, content_type=e.content_type, body=bytes(e.body)
+            )
+            for problem in found[:5]:
+                self.fail(op, f"contract: {problem}")
 
     def _flag_unknown(self, op: str, model: Any, raw: Any) -> None:
         for place in unknown_fields(model, raw)[:5]:
@@ -456,6 +448,11 @@ async def _observability(o: Oracle) -> None:
     await o.call("executions.get_workflow_execution_trace_summary", execution_id="obs")
     await o.call("executions.get_workflow_execution_trace_events", execution_id="obs", merge_same_id_events=True)
     logs = await o.call("executions.get_workflow_execution_logs", execution_id="obs", limit=2)
+    o.expect(
+        "executions.get_workflow_execution_logs",
+        len(logs.results) == 2 and bool(logs.next_cursor),
+        "no full first page with a next_cursor",
+    )
     await o.call("executions.get_workflow_execution_logs", execution_id="obs", cursor=logs.next_cursor)
 
 
@@ -469,6 +466,13 @@ async def _execution_streams(o: Oracle) -> None:
         "executions.stream",
         types[:1] == ["WORKFLOW_EXECUTION_STARTED"] and types[-1:] == ["WORKFLOW_EXECUTION_COMPLETED"],
         f"event types {types}",
+    )
+    o.expect("executions.stream", "CUSTOM_TASK_IN_PROGRESS" in types, "no progress event")
+    sequence = [f.data.broker_sequence for f in frames]
+    o.expect(
+        "executions.stream",
+        sequence == sorted(sequence) and [int(f.id) for f in frames] == sequence,
+        f"SSE ids {[f.id for f in frames]} are not the increasing broker_sequence {sequence}",
     )
     resumed = await o.stream("executions.stream", execution_id="rep", last_event_id=frames[1].id)
     o.expect("executions.stream", [f.id for f in resumed] == [f.id for f in frames[2:]], "resume is not exclusive")
@@ -496,13 +500,19 @@ async def _runs_events_metrics(o: Oracle) -> None:
     await o.call("execute_workflow", workflow_identifier="always-fails", input={}, execution_id="boom")
     await _until_finished(o, "boom")
     runs = (await o.call("runs.list_runs", page_size=2)).result
+    o.expect("runs.list_runs", bool(runs.next_page_token), "no next_page_token on a page of 2")
     await o.call("runs.list_runs", next_page_token=runs.next_page_token, status=["COMPLETED", "FAILED"])
     run_id = runs.executions[0].run_id
     await o.call("runs.get_run", run_id=run_id)
     await o.call("runs.get_run_history", run_id=run_id)
     metrics = await o.call("metrics.get_workflow_metrics", workflow_name="always-fails")
-    o.expect("metrics.get_workflow_metrics", metrics.error_count.value == 1, f"{metrics.error_count}")
-    await o.call("events.get_workflow_events", limit=5)
+    o.expect(
+        "metrics.get_workflow_metrics",
+        (metrics.execution_count.value, metrics.success_count.value, metrics.error_count.value) == (1, 0, 1),
+        f"counts {metrics.execution_count}, {metrics.success_count}, {metrics.error_count}",
+    )
+    page = await o.call("events.get_workflow_events", limit=5)
+    o.expect("events.get_workflow_events", len(page.events) == 5 and bool(page.next_cursor), "no page of 5")
     failed = await o.call("events.get_workflow_events", workflow_exec_id="boom")
     o.expect(
         "events.get_workflow_events",
@@ -530,6 +540,17 @@ async def _event_stream(o: Oracle) -> None:
         filtered[0].data.data.event_type == "WORKFLOW_EXECUTION_COMPLETED",
         "filters by event type and metadata",
     )
+    failed = await o.stream(  # "boom" failed in _runs_events_metrics
+        "events.get_stream_events",
+        workflow_exec_id="boom",
+        workflow_event_types=["WORKFLOW_EXECUTION_FAILED"],
+        limit=1,
+    )
+    o.expect(
+        "events.get_stream_events",
+        bool(failed[0].data.data.attributes.failure.message),
+        "the failed event carries no failure message",
+    )
 
 
 async def _schedules(o: Oracle) -> None:
@@ -548,6 +569,11 @@ async def _schedules(o: Oracle) -> None:
     await o.call("schedules.trigger_schedule", schedule_id="hourly-greeting", overlap=6)
     got = await o.call("schedules.get_schedule", schedule_id="hourly-greeting")
     o.expect("schedules.get_schedule", len(got.recent_executions) == 1, "the trigger is not recorded")
+    o.expect(
+        "schedules.get_schedule",
+        got.remaining_executions == 4 and bool(got.future_executions),
+        f"remaining {got.remaining_executions}, future {got.future_executions}",
+    )
     await o.call("schedules.unschedule_workflow", schedule_id="hourly-greeting")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from scripts.derive_contract import derive, render
 
-from .conftest import CONTRACT_PATH
+from .live_contract import CONTRACT_PATH
 
 
 @functools.cache
@@ -19,6 +19,12 @@ def test_committed_contract_is_derived_from_the_installed_sdk() -> None:
     assert CONTRACT_PATH.read_text(encoding="utf-8") == render(derived()), (
         "tests/contract/upstream_contract.json is stale: run python scripts/derive_contract.py"
     )
+
+
+def test_the_contract_is_the_56_workflows_operations() -> None:
+    operations = derived()["operations"]
+    assert len(operations) == 56
+    assert all(op["path"].startswith("/v1/workflows") for op in operations)
 
 
 def test_optional_nullable_and_open_enums_become_strict_schemas() -> None:

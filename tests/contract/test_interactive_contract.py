@@ -8,7 +8,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from .conftest import Contract, read_sse
+from .conftest import read_sse
+from .live_contract import Contract
 
 pytestmark = pytest.mark.anyio
 

@@ -120,6 +120,7 @@ async def test_add_tags_keeps_the_existing_ones(session: Session) -> None:
     both = await session.call("update_workflow", {"workflow": "greeting", "tags": ["x"], "add_tags": ["y"]})
     assert both.is_error
     assert "not both" in text_of(both)
+    assert (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]["tags"] == added["tags"], "unchanged"
 
 
 async def test_unarchive_workflow(session: Session) -> None:

@@ -14,9 +14,9 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from tests.e2e.session import text_of
 
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.config import Settings
 from mcp_workflows.server.app import build_server
-from mcp_workflows.server.catalog import Risk
 from mcp_workflows.server.guard.audit import AUDIT_LOGGER
 from mcp_workflows.server.guard.caller import ALL_SCOPES, RISK_SCOPES, caller_subject, may_use, scope_refusal
 from mcp_workflows.server.guard.selection import select_tools

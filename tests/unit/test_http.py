@@ -20,13 +20,13 @@ from mcp_workflows.api.errors import (
     UpstreamUnavailable,
 )
 from mcp_workflows.api.http import ApiHttp, RetryPolicy, Target
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 
 pytestmark = pytest.mark.anyio
 
 FAKE_KEY = "sk-test-RECOGNISABLE-0123456789"
-GET_OP = Operation("get_thing", "GET", "/v1/workflows/{workflow_identifier}")
-POST_OP = Operation("post_thing", "POST", "/v1/workflows/{workflow_identifier}/execute")
+GET_OP = Operation("get_thing", "GET", "/v1/workflows/{workflow_identifier}", Risk.READ)
+POST_OP = Operation("post_thing", "POST", "/v1/workflows/{workflow_identifier}/execute", Risk.EXECUTE)
 FAST_RETRY = RetryPolicy(total_s=5.0, base_s=0.001, cap_s=0.002, max_attempts=4)
 
 

@@ -20,33 +20,40 @@ from mcp_workflows.api.models.deployments import (
     WorkerStatus,
 )
 from mcp_workflows.api.models.observability import LogOrder, LogPage
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 from mcp_workflows.api.streams import Frames, open_stream
 
 _P = "/v1/workflows/deployments"
 _ONE = _P + "/{name}"
-LIST_DEPLOYMENTS = Operation("list_deployments_v1_workflows_deployments_get", "GET", _P)
-GET_DEPLOYMENT = Operation("get_deployment_v1_workflows_deployments__name__get", "GET", _ONE)
+LIST_DEPLOYMENTS = Operation("list_deployments_v1_workflows_deployments_get", "GET", _P, Risk.READ)
+GET_DEPLOYMENT = Operation("get_deployment_v1_workflows_deployments__name__get", "GET", _ONE, Risk.READ)
 LIST_WORKERS = Operation(
-    "list_deployment_workers_v1_workflows_deployments__name__workers_get", "GET", _ONE + "/workers"
+    "list_deployment_workers_v1_workflows_deployments__name__workers_get", "GET", _ONE + "/workers", Risk.READ
 )
-DEPLOYMENT_LOGS = Operation("get_deployment_logs", "GET", _ONE + "/logs")
-DEPLOYMENT_LOGS_STREAM = Operation("stream_deployment_logs", "GET", _ONE + "/logs/stream")
-CREATE_DEPLOYMENT = Operation("create_deployment_v1_workflows_deployments_post", "POST", _P)
-UPDATE_DEPLOYMENT = Operation("update_deployment_v1_workflows_deployments__name__patch", "PATCH", _ONE)
-DELETE_DEPLOYMENT = Operation("delete_deployment_v1_workflows_deployments__name__delete", "DELETE", _ONE)
-STOP_DEPLOYMENT = Operation("stop_deployment_v1_workflows_deployments__name__stop_post", "POST", _ONE + "/stop")
-START_DEPLOYMENT = Operation("start_deployment_v1_workflows_deployments__name__start_post", "POST", _ONE + "/start")
+DEPLOYMENT_LOGS = Operation("get_deployment_logs", "GET", _ONE + "/logs", Risk.READ)
+DEPLOYMENT_LOGS_STREAM = Operation("stream_deployment_logs", "GET", _ONE + "/logs/stream", Risk.READ)
+CREATE_DEPLOYMENT = Operation("create_deployment_v1_workflows_deployments_post", "POST", _P, Risk.EXECUTE)
+UPDATE_DEPLOYMENT = Operation("update_deployment_v1_workflows_deployments__name__patch", "PATCH", _ONE, Risk.WRITE)
+DELETE_DEPLOYMENT = Operation(
+    "delete_deployment_v1_workflows_deployments__name__delete", "DELETE", _ONE, Risk.DESTRUCTIVE
+)
+STOP_DEPLOYMENT = Operation(
+    "stop_deployment_v1_workflows_deployments__name__stop_post", "POST", _ONE + "/stop", Risk.DESTRUCTIVE
+)
+START_DEPLOYMENT = Operation(
+    "start_deployment_v1_workflows_deployments__name__start_post", "POST", _ONE + "/start", Risk.EXECUTE
+)
 RESTART_DEPLOYMENT = Operation(
-    "restart_deployment_v1_workflows_deployments__name__restart_post", "POST", _ONE + "/restart"
+    "restart_deployment_v1_workflows_deployments__name__restart_post", "POST", _ONE + "/restart", Risk.DESTRUCTIVE
 )
 GET_DEPLOYMENT_ARCHIVE = Operation(
-    "get_deployment_archive_v1_workflows_deployments__name__archive_get", "GET", _ONE + "/archive"
+    "get_deployment_archive_v1_workflows_deployments__name__archive_get", "GET", _ONE + "/archive", Risk.READ
 )
 UNHARDEN_DEPLOYMENT = Operation(
     "unharden_deployment_v1_workflows_deployments__deployment_id__unharden_post",
     "POST",
     _P + "/{deployment_id}/unharden",
+    Risk.DESTRUCTIVE,
 )
 
 

@@ -9,11 +9,15 @@ from typing import Any
 
 from mcp_workflows.api.http import ApiHttp
 from mcp_workflows.api.models.events import EventPage, EventScope, WorkflowEventType
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 from mcp_workflows.api.streams import Frames, open_stream
 
-LIST_EVENTS = Operation("get_workflow_events_v1_workflows_events_list_get", "GET", "/v1/workflows/events/list")
-STREAM_EVENTS = Operation("get_stream_events_v1_workflows_events_stream_get", "GET", "/v1/workflows/events/stream")
+LIST_EVENTS = Operation(
+    "get_workflow_events_v1_workflows_events_list_get", "GET", "/v1/workflows/events/list", Risk.READ
+)
+STREAM_EVENTS = Operation(
+    "get_stream_events_v1_workflows_events_stream_get", "GET", "/v1/workflows/events/stream", Risk.READ
+)
 
 
 class EventsAPI:

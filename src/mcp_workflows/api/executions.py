@@ -18,36 +18,58 @@ from mcp_workflows.api.models.executions import (
     SignalAccepted,
     UpdateReply,
 )
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 from mcp_workflows.api.streams import Frames, open_stream
 
 _P = "/v1/workflows/executions"
 _ONE = _P + "/{execution_id}"
-GET_EXECUTION = Operation("get_workflow_execution_v1_workflows_executions__execution_id__get", "GET", _ONE)
+GET_EXECUTION = Operation("get_workflow_execution_v1_workflows_executions__execution_id__get", "GET", _ONE, Risk.READ)
 GET_HISTORY = Operation(
-    "get_workflow_execution_history_v1_workflows_executions__execution_id__history_get", "GET", _ONE + "/history"
+    "get_workflow_execution_history_v1_workflows_executions__execution_id__history_get",
+    "GET",
+    _ONE + "/history",
+    Risk.READ,
 )
 SIGNAL = Operation(
-    "signal_workflow_execution_v1_workflows_executions__execution_id__signals_post", "POST", _ONE + "/signals"
+    "signal_workflow_execution_v1_workflows_executions__execution_id__signals_post",
+    "POST",
+    _ONE + "/signals",
+    Risk.EXECUTE,
 )
 QUERY = Operation(
-    "query_workflow_execution_v1_workflows_executions__execution_id__queries_post", "POST", _ONE + "/queries"
+    "query_workflow_execution_v1_workflows_executions__execution_id__queries_post", "POST", _ONE + "/queries", Risk.READ
 )
 UPDATE = Operation(
-    "update_workflow_execution_v1_workflows_executions__execution_id__updates_post", "POST", _ONE + "/updates"
+    "update_workflow_execution_v1_workflows_executions__execution_id__updates_post",
+    "POST",
+    _ONE + "/updates",
+    Risk.EXECUTE,
 )
 CANCEL = Operation(
-    "cancel_workflow_execution_v1_workflows_executions__execution_id__cancel_post", "POST", _ONE + "/cancel"
+    "cancel_workflow_execution_v1_workflows_executions__execution_id__cancel_post",
+    "POST",
+    _ONE + "/cancel",
+    Risk.DESTRUCTIVE,
 )
 TERMINATE = Operation(
-    "terminate_workflow_execution_v1_workflows_executions__execution_id__terminate_post", "POST", _ONE + "/terminate"
+    "terminate_workflow_execution_v1_workflows_executions__execution_id__terminate_post",
+    "POST",
+    _ONE + "/terminate",
+    Risk.DESTRUCTIVE,
 )
-BATCH_CANCEL = Operation("batch_cancel_workflow_executions_v1_workflows_executions_cancel_post", "POST", _P + "/cancel")
+BATCH_CANCEL = Operation(
+    "batch_cancel_workflow_executions_v1_workflows_executions_cancel_post", "POST", _P + "/cancel", Risk.DESTRUCTIVE
+)
 BATCH_TERMINATE = Operation(
-    "batch_terminate_workflow_executions_v1_workflows_executions_terminate_post", "POST", _P + "/terminate"
+    "batch_terminate_workflow_executions_v1_workflows_executions_terminate_post",
+    "POST",
+    _P + "/terminate",
+    Risk.DESTRUCTIVE,
 )
-RESET = Operation("reset_workflow_v1_workflows_executions__execution_id__reset_post", "POST", _ONE + "/reset")
-STREAM = Operation("stream_v1_workflows_executions__execution_id__stream_get", "GET", _ONE + "/stream")
+RESET = Operation(
+    "reset_workflow_v1_workflows_executions__execution_id__reset_post", "POST", _ONE + "/reset", Risk.DESTRUCTIVE
+)
+STREAM = Operation("stream_v1_workflows_executions__execution_id__stream_get", "GET", _ONE + "/stream", Risk.READ)
 
 
 class ExecutionsAPI:

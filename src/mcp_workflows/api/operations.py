@@ -1,8 +1,9 @@
-"""Upstream operations as data (operationId, method, path template), and the path-segment rule.
+"""Upstream operations as data (operationId, method, path template, risk class), and the path-segment rule.
 
 Each area module (`api/workflows.py`, `api/executions.py`, ...) declares its operations once, as
 module constants next to the methods that call them; `upstream_operations()` collects them for
-coverage checks, the tool catalog and the contract tests.
+coverage checks, the tool catalog, the contract tests and the sandbox's route check. This is the
+one list of upstream operations: nothing else repeats it.
 
 An id is never a route: every value that fills a path parameter is checked here, where the URL is
 built, so no caller can bypass it. ASGI servers (the upstream runs FastAPI) decode `%2F` before
@@ -15,6 +16,7 @@ import importlib
 import re
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Literal
 from urllib.parse import quote
@@ -29,13 +31,26 @@ _PARAMETER = re.compile(r"^\{(\w+)\}$")
 _FORBIDDEN = {"/": "a '/'", "\\": "a '\\'", "%": "a '%'"}
 
 
+class Risk(StrEnum):
+    """What a call can do to the user's world: the upstream risk classes (workflows-api.md section 2).
+
+    A tool (server/catalog.py) carries the highest class of the operations it calls.
+    """
+
+    READ = "read"
+    WRITE = "write"  # a write another call undoes (W-rev)
+    DESTRUCTIVE = "destructive"  # destroys or interrupts work, or needs an explicit undo (W-destr)
+    EXECUTE = "execute"  # starts or drives work that costs compute and may act outside; no undo (X)
+
+
 @dataclass(frozen=True)
 class Operation:
-    """One upstream endpoint."""
+    """One upstream endpoint and its risk class."""
 
     operation_id: str
     method: Method
     path: str
+    risk: Risk
 
     def url_path(self, **path_params: str) -> str:
         """Fill the template with checked, percent-encoded values (InvalidIdentifier otherwise)."""

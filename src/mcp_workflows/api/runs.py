@@ -6,12 +6,14 @@ from typing import Any
 
 from mcp_workflows.api.http import ApiHttp, Target
 from mcp_workflows.api.models.executions import Execution, ExecutionPage
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 
 _P = "/v1/workflows/runs"
-LIST_RUNS = Operation("list_runs_v1_workflows_runs_get", "GET", _P)
-GET_RUN = Operation("get_run_v1_workflows_runs__run_id__get", "GET", _P + "/{run_id}")
-GET_RUN_HISTORY = Operation("get_run_history_v1_workflows_runs__run_id__history_get", "GET", _P + "/{run_id}/history")
+LIST_RUNS = Operation("list_runs_v1_workflows_runs_get", "GET", _P, Risk.READ)
+GET_RUN = Operation("get_run_v1_workflows_runs__run_id__get", "GET", _P + "/{run_id}", Risk.READ)
+GET_RUN_HISTORY = Operation(
+    "get_run_history_v1_workflows_runs__run_id__history_get", "GET", _P + "/{run_id}/history", Risk.READ
+)
 
 
 class RunsAPI:

@@ -14,21 +14,25 @@ from mcp_workflows.api.models.schedules import (
     ScheduleRef,
     ScheduleStatusFilter,
 )
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 
 _P = "/v1/workflows/schedules"
 _ONE = _P + "/{schedule_id}"
-LIST_SCHEDULES = Operation("get_schedules_v1_workflows_schedules_get", "GET", _P)
-CREATE_SCHEDULE = Operation("schedule_workflow_v1_workflows_schedules_post", "POST", _P)
-GET_SCHEDULE = Operation("get_schedule_v1_workflows_schedules__schedule_id__get", "GET", _ONE)
-UPDATE_SCHEDULE = Operation("update_schedule_v1_workflows_schedules__schedule_id__patch", "PATCH", _ONE)
-DELETE_SCHEDULE = Operation("unschedule_workflow_v1_workflows_schedules__schedule_id__delete", "DELETE", _ONE)
-PAUSE_SCHEDULE = Operation("pause_schedule_v1_workflows_schedules__schedule_id__pause_post", "POST", _ONE + "/pause")
+LIST_SCHEDULES = Operation("get_schedules_v1_workflows_schedules_get", "GET", _P, Risk.READ)
+CREATE_SCHEDULE = Operation("schedule_workflow_v1_workflows_schedules_post", "POST", _P, Risk.EXECUTE)
+GET_SCHEDULE = Operation("get_schedule_v1_workflows_schedules__schedule_id__get", "GET", _ONE, Risk.READ)
+UPDATE_SCHEDULE = Operation("update_schedule_v1_workflows_schedules__schedule_id__patch", "PATCH", _ONE, Risk.WRITE)
+DELETE_SCHEDULE = Operation(
+    "unschedule_workflow_v1_workflows_schedules__schedule_id__delete", "DELETE", _ONE, Risk.DESTRUCTIVE
+)
+PAUSE_SCHEDULE = Operation(
+    "pause_schedule_v1_workflows_schedules__schedule_id__pause_post", "POST", _ONE + "/pause", Risk.WRITE
+)
 RESUME_SCHEDULE = Operation(
-    "resume_schedule_v1_workflows_schedules__schedule_id__resume_post", "POST", _ONE + "/resume"
+    "resume_schedule_v1_workflows_schedules__schedule_id__resume_post", "POST", _ONE + "/resume", Risk.WRITE
 )
 TRIGGER_SCHEDULE = Operation(
-    "trigger_schedule_v1_workflows_schedules__schedule_id__trigger_post", "POST", _ONE + "/trigger"
+    "trigger_schedule_v1_workflows_schedules__schedule_id__trigger_post", "POST", _ONE + "/trigger", Risk.EXECUTE
 )
 
 

@@ -17,46 +17,56 @@ from mcp_workflows.api.models.workflows import (
     WorkflowTagsRequest,
     WorkflowUpdate,
 )
-from mcp_workflows.api.operations import Operation
+from mcp_workflows.api.operations import Operation, Risk
 
 _P = "/v1/workflows"
-LIST_WORKFLOWS = Operation("get_workflows_v1_workflows_get", "GET", _P)
-GET_WORKFLOW = Operation("get_workflow_v1_workflows__workflow_identifier__get", "GET", _P + "/{workflow_identifier}")
+LIST_WORKFLOWS = Operation("get_workflows_v1_workflows_get", "GET", _P, Risk.READ)
+GET_WORKFLOW = Operation(
+    "get_workflow_v1_workflows__workflow_identifier__get", "GET", _P + "/{workflow_identifier}", Risk.READ
+)
 UPDATE_WORKFLOW = Operation(
-    "update_workflow_v1_workflows__workflow_identifier__put", "PUT", _P + "/{workflow_identifier}"
+    "update_workflow_v1_workflows__workflow_identifier__put", "PUT", _P + "/{workflow_identifier}", Risk.WRITE
 )
 ARCHIVE_WORKFLOW = Operation(
     "archive_workflow_v1_workflows__workflow_identifier__archive_put",
     "PUT",
     _P + "/{workflow_identifier}/archive",
+    Risk.DESTRUCTIVE,
 )
 UNARCHIVE_WORKFLOW = Operation(
     "unarchive_workflow_v1_workflows__workflow_identifier__unarchive_put",
     "PUT",
     _P + "/{workflow_identifier}/unarchive",
+    Risk.WRITE,
 )
 LIST_REGISTRATIONS = Operation(
-    "get_workflow_registrations_v1_workflows_registrations_get", "GET", _P + "/registrations"
+    "get_workflow_registrations_v1_workflows_registrations_get", "GET", _P + "/registrations", Risk.READ
 )
 GET_REGISTRATION = Operation(
     "get_workflow_registration_v1_workflows_registrations__workflow_registration_id__get",
     "GET",
     _P + "/registrations/{workflow_registration_id}",
+    Risk.READ,
 )
 ADD_WORKFLOW_TAGS = Operation(
-    "add_workflow_tags_v1_workflows__workflow_identifier__tags_post", "POST", _P + "/{workflow_identifier}/tags"
+    "add_workflow_tags_v1_workflows__workflow_identifier__tags_post",
+    "POST",
+    _P + "/{workflow_identifier}/tags",
+    Risk.WRITE,
 )
-BULK_ARCHIVE = Operation("bulk_archive_workflows_v1_workflows_archive_put", "PUT", _P + "/archive")
-BULK_UNARCHIVE = Operation("bulk_unarchive_workflows_v1_workflows_unarchive_put", "PUT", _P + "/unarchive")
+BULK_ARCHIVE = Operation("bulk_archive_workflows_v1_workflows_archive_put", "PUT", _P + "/archive", Risk.DESTRUCTIVE)
+BULK_UNARCHIVE = Operation("bulk_unarchive_workflows_v1_workflows_unarchive_put", "PUT", _P + "/unarchive", Risk.WRITE)
 EXECUTE_WORKFLOW = Operation(
     "execute_workflow_v1_workflows__workflow_identifier__execute_post",
     "POST",
     _P + "/{workflow_identifier}/execute",
+    Risk.EXECUTE,
 )
 EXECUTE_REGISTRATION = Operation(
     "execute_workflow_registration_v1_workflows_registrations__workflow_registration_id__execute_post",
     "POST",
     _P + "/registrations/{workflow_registration_id}/execute",
+    Risk.EXECUTE,
 )
 
 

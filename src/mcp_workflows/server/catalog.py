@@ -3,7 +3,9 @@
 A tool is one function in `server/tools/<toolset>.py`: its signature is its input schema, its
 return model its output schema, its docstring its description, and the `@tool(...)` decorator
 right above it holds everything else (risk class, title, upstream operations, what allow/deny
-rules check, the confirmation text). The decorator registers the declaration; nothing else lists
+rules check, the confirmation text). The risk classes are the upstream operations' (`Risk`, in
+api/operations.py, where each operation declares its own); a tool carries the highest of its
+operations' classes, which tests/test_catalog.py checks. The decorator registers the declaration; nothing else lists
 tools by hand.
 
 Start-up does not import the tool modules (their pydantic models cost more than the rest of the
@@ -17,25 +19,16 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp_types import ToolAnnotations
 
+from mcp_workflows.api.operations import Operation, Risk
+
 if TYPE_CHECKING:
-    from mcp_workflows.api.operations import Operation
     from mcp_workflows.server.state import AppState
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
-
-
-class Risk(StrEnum):
-    """What a call can do to the user's world (the upstream risk classes)."""
-
-    READ = "read"
-    WRITE = "write"
-    DESTRUCTIVE = "destructive"
-    EXECUTE = "execute"
 
 
 # One module per toolset under server/tools/, in the order tools/list presents them.

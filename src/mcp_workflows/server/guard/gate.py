@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mcp_types import CallToolResult
 from pydantic import BaseModel
 
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import Risk, ToolSpec
+from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.guard.audit import audit
 from mcp_workflows.server.guard.caller import scope_refusal
 from mcp_workflows.server.guard.caps import WindowCap, WindowCounter

@@ -10,8 +10,9 @@ the operator's selection is the whole story, and `core` stays off.
 
 from __future__ import annotations
 
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.config import Settings
-from mcp_workflows.server.catalog import TOOLSETS, Risk, ToolSpec
+from mcp_workflows.server.catalog import TOOLSETS, ToolSpec
 from mcp_workflows.server.tool_index import indexed_specs
 from mcp_workflows.server.workflow_tools import PREFIX as WORKFLOW_TOOL_PREFIX
 

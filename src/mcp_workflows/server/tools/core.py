@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_workflows.server.catalog import Risk, tool
+from mcp_workflows.api.operations import Risk
+from mcp_workflows.server.catalog import tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.tools.shared import ToolResult
 

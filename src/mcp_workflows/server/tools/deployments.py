@@ -33,8 +33,9 @@ from mcp_workflows.api.models.deployments import (
     ManagedDeployment,
 )
 from mcp_workflows.api.models.observability import LogRecord
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.streams import parse_frame, read_bounded
-from mcp_workflows.server.catalog import Confirm, Risk, tool
+from mcp_workflows.server.catalog import Confirm, tool
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state

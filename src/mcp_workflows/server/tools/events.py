@@ -11,8 +11,9 @@ from pydantic import Field
 
 from mcp_workflows.api.events import LIST_EVENTS, STREAM_EVENTS
 from mcp_workflows.api.models.events import WorkflowEvent, WorkflowEventType
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.streams import read_bounded
-from mcp_workflows.server.catalog import Risk, tool
+from mcp_workflows.server.catalog import tool
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import app_state
 from mcp_workflows.server.tools.shared import (

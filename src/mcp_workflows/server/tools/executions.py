@@ -23,8 +23,9 @@ from mcp_workflows.api.executions import (
 )
 from mcp_workflows.api.models.executions import Execution, HandlerCall
 from mcp_workflows.api.models.workflows import HandlerKind
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.runs import LIST_RUNS
-from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.catalog import Confirm, Listing, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.interactive import (

@@ -17,8 +17,9 @@ from mcp_workflows.api.observability import (
     TRACE_SUMMARY,
     WORKFLOW_METRICS,
 )
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.streams import parse_frame, read_bounded
-from mcp_workflows.server.catalog import Risk, Target, tool
+from mcp_workflows.server.catalog import Target, tool
 from mcp_workflows.server.state import app_state
 from mcp_workflows.server.tools.shared import (
     Cursor,

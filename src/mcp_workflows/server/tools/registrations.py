@@ -11,9 +11,9 @@ from pydantic import Field
 
 from mcp_workflows.api.models.executions import ExecutionRequest
 from mcp_workflows.api.models.workflows import WorkflowRegistration
-from mcp_workflows.api.operations import is_uuid
+from mcp_workflows.api.operations import Risk, is_uuid
 from mcp_workflows.api.workflows import EXECUTE_REGISTRATION, GET_REGISTRATION, LIST_REGISTRATIONS
-from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.catalog import Confirm, Listing, Target, tool
 from mcp_workflows.server.schema_check import check_against_schema
 from mcp_workflows.server.state import AppState, app_state
 from mcp_workflows.server.tools.launch import new_execution_id, start_and_wait

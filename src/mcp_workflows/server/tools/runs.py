@@ -12,9 +12,9 @@ from pydantic import Field
 
 from mcp_workflows.api.executions import GET_HISTORY, RESET
 from mcp_workflows.api.models.executions import ResetRequest
-from mcp_workflows.api.operations import is_uuid
+from mcp_workflows.api.operations import Risk, is_uuid
 from mcp_workflows.api.runs import GET_RUN, GET_RUN_HISTORY
-from mcp_workflows.server.catalog import Confirm, Risk, Target, tool
+from mcp_workflows.server.catalog import Confirm, Target, tool
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import ToolInputError
 from mcp_workflows.server.state import AppState, app_state

@@ -23,6 +23,7 @@ from mcp_workflows.api.models.schedules import (
     ScheduleInterval,
     SchedulePolicy,
 )
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.schedules import (
     CREATE_SCHEDULE,
     DELETE_SCHEDULE,
@@ -33,7 +34,7 @@ from mcp_workflows.api.schedules import (
     TRIGGER_SCHEDULE,
     UPDATE_SCHEDULE,
 )
-from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.catalog import Confirm, Listing, Target, tool
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.results import CreatedIdError, ToolInputError
 from mcp_workflows.server.state import AppState, app_state

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 from mcp_workflows.api.errors import NotFound
 from mcp_workflows.api.models.executions import ExecutionRequest
 from mcp_workflows.api.models.workflows import Workflow, WorkflowCodeDefinition, WorkflowUpdate
+from mcp_workflows.api.operations import Risk
 from mcp_workflows.api.workflows import (
     ADD_WORKFLOW_TAGS,
     ARCHIVE_WORKFLOW,
@@ -23,7 +24,7 @@ from mcp_workflows.api.workflows import (
     UNARCHIVE_WORKFLOW,
     UPDATE_WORKFLOW,
 )
-from mcp_workflows.server.catalog import Confirm, Listing, Risk, Target, tool
+from mcp_workflows.server.catalog import Confirm, Listing, Target, tool
 from mcp_workflows.server.concurrency import gather
 from mcp_workflows.server.guard.confirmation import Guarded
 from mcp_workflows.server.interactive import RESERVED_HANDLERS, is_interactive
