@@ -16,7 +16,7 @@ import pytest
 
 from mcp_workflows.config import Settings
 from mcp_workflows.reporting.artifacts import live_catalog, regenerated_readme, tool_index_text
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 from mcp_workflows.server.tool_index import INDEX_PATH, indexed_specs, wire_form
 
 pytestmark = pytest.mark.anyio
@@ -52,16 +52,16 @@ def indexed_wire_forms(*, with_core: bool) -> list[dict[str, object]]:
 
 
 async def test_advertised_tools_come_from_the_index_in_catalog_order() -> None:
-    server = build_server(Settings(sandbox=True, toolsets="all"))
+    server = build_sandboxed_server(Settings(sandbox=True, toolsets="all"))
     advertised = [wire_form(tool) for tool in await server.list_tools()]
     assert advertised == indexed_wire_forms(with_core=False), "every toolset on: nothing left to enable"
-    default = [wire_form(tool) for tool in await build_server(Settings(sandbox=True)).list_tools()]
+    default = [wire_form(tool) for tool in await build_sandboxed_server(Settings(sandbox=True)).list_tools()]
     assert default[0]["name"] == "enable_toolsets"
     assert list(indexed_specs()) == [tool["name"] for tool in indexed_wire_forms(with_core=True)]
 
 
 async def test_a_built_tool_advertises_what_the_index_says() -> None:
     """The lazily built tool (what runs) has the schema tools/list promised."""
-    server = build_server(Settings(sandbox=True, toolsets="all"))
+    server = build_sandboxed_server(Settings(sandbox=True, toolsets="all"))
     live = {tool.name: wire_form(tool) for tool in await server.live_tools()}
     assert live == {tool["name"]: tool for tool in indexed_wire_forms(with_core=False)}

@@ -194,9 +194,9 @@ def _serve(args: argparse.Namespace) -> None:
             print(f"mcp-workflows: {problem}", file=sys.stderr)
             sys.exit(2)
     _check_redis(settings)
-    from mcp_workflows.server.app import build_server
+    from mcp_workflows.sandboxed import server_for
 
-    server = build_server(settings, oauth)
+    server = server_for(settings, oauth)
     if args.transport == "stdio":
         server.run()
         return

@@ -23,7 +23,7 @@ from mcp.client.context import ClientRequestContext
 from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 
 pytestmark = pytest.mark.anyio
 MAX_CALLS = 3
@@ -70,7 +70,7 @@ async def agent(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
     settings = Settings(sandbox=True, sandbox_time_scale=0.05, sandbox_port=port, state_dir=str(tmp_path))
     kwargs = {"elicitation_callback": accept_form} if "forms" in request.keywords else {}
     async with (
-        Client(build_server(settings), **kwargs) as client,
+        Client(build_sandboxed_server(settings), **kwargs) as client,
         httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": "Bearer x"}) as upstream,
     ):
         listed = await client.list_tools()

@@ -15,7 +15,7 @@ from mcp.client.context import ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 
 pytestmark = pytest.mark.anyio
 
@@ -35,7 +35,9 @@ async def client(mode: Mode, tmp_path: Path, answer: dict[str, Any] | None, **se
             return ElicitResult(action="decline")
         return ElicitResult(action="accept", content=answer)
 
-    server = build_server(Settings(sandbox=True, sandbox_time_scale=0.05, state_dir=str(tmp_path), **settings))
+    server = build_sandboxed_server(
+        Settings(sandbox=True, sandbox_time_scale=0.05, state_dir=str(tmp_path), **settings)
+    )
     kwargs: dict[str, Any] = {"elicitation_callback": respond} if answer is not None else {}
     async with Client(server, mode=mode, **kwargs) as connected:
         connected.shown = shown  # type: ignore[attr-defined]

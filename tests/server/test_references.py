@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 from mcp_workflows.server.catalog import TOOLSETS
 from mcp_workflows.server.tool_index import indexed_specs
 
@@ -46,7 +46,7 @@ def dangling(text: str, active: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: json.dumps(s) if s else "default")
 async def test_descriptions_name_only_tools_the_session_can_reach(selection: dict[str, Any]) -> None:
-    tools = await build_server(Settings(sandbox=True, **selection)).list_tools()
+    tools = await build_sandboxed_server(Settings(sandbox=True, **selection)).list_tools()
     active = {tool.name for tool in tools}
     for tool in tools:
         texts = [tool.description or ""] + [
@@ -57,7 +57,7 @@ async def test_descriptions_name_only_tools_the_session_can_reach(selection: dic
 
 
 async def test_a_hint_names_how_to_reach_a_tool_of_another_toolset(tmp_path: Path) -> None:
-    server = build_server(Settings(sandbox=True, sandbox_time_scale=0.05, state_dir=str(tmp_path)))
+    server = build_sandboxed_server(Settings(sandbox=True, sandbox_time_scale=0.05, state_dir=str(tmp_path)))
     async with Client(server) as client:
         failed = await client.call_tool(
             "execute_workflow", {"workflow": "always-fails", "input": {}, "wait_seconds": 20}
@@ -71,12 +71,14 @@ async def test_a_hint_names_how_to_reach_a_tool_of_another_toolset(tmp_path: Pat
 
 
 async def test_an_error_names_how_to_reach_a_tool(tmp_path: Path) -> None:
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="workflows"))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="workflows"))
     async with Client(server) as client:
         missing = await client.call_tool("get_workflow", {"workflow": "no-such-flow"})
     assert missing.is_error
     assert "list_workflows" in missing.content[0].text
-    async with Client(build_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="runs"))) as client:
+    async with Client(
+        build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="runs"))
+    ) as client:
         unknown = await client.call_tool("get_run", {"run_id": "exec-1"})
     assert unknown.is_error
     assert "get_execution (enable_toolsets(['executions']) turns it on)" in unknown.content[0].text

@@ -11,7 +11,7 @@ from mcp import Client
 from mcp_types import ToolListChangedNotification
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 
 pytestmark = pytest.mark.anyio
 
@@ -27,7 +27,7 @@ async def test_enabling_a_toolset_adds_its_tools_and_notifies_a_handshake_client
         if isinstance(message, ToolListChangedNotification):
             notified.set()
 
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path)))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path)))
     async with Client(server, mode="legacy", message_handler=on_message) as client:
         before = names(await client.list_tools())
         assert "enable_toolsets" in before
@@ -45,7 +45,7 @@ async def test_enabling_a_toolset_adds_its_tools_and_notifies_a_handshake_client
 
 
 async def test_enabling_a_toolset_notifies_a_listening_2026_client(tmp_path: Path) -> None:
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path)))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path)))
     async with Client(server) as client, client.listen(tools_list_changed=True) as events:
         result = await client.call_tool("enable_toolsets", {"toolsets": ["observability"]})
         assert not result.is_error, result.content
@@ -57,7 +57,7 @@ async def test_enabling_a_toolset_notifies_a_listening_2026_client(tmp_path: Pat
 
 async def test_read_only_and_exclusions_hold_for_enabled_toolsets(tmp_path: Path) -> None:
     settings = Settings(sandbox=True, state_dir=str(tmp_path), read_only=True, exclude_tools="get_schedule")
-    async with Client(build_server(settings), mode="legacy") as client:
+    async with Client(build_sandboxed_server(settings), mode="legacy") as client:
         result = await client.call_tool("enable_toolsets", {"toolsets": ["schedules"]})
         listed = names(await client.list_tools())
     added = {tool["name"] for tool in result.structured_content["tools"]}
@@ -66,13 +66,13 @@ async def test_read_only_and_exclusions_hold_for_enabled_toolsets(tmp_path: Path
 
 
 async def test_with_every_toolset_on_there_is_nothing_to_enable(tmp_path: Path) -> None:
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="all"))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="all"))
     assert "enable_toolsets" not in {tool.name for tool in await server.list_tools()}
 
 
 async def test_stateless_replicas_keep_the_operators_selection(tmp_path: Path) -> None:
     """A toolset turned on in one replica would be missing on the next request's replica."""
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path), stateless_http=True))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path), stateless_http=True))
     listed = {tool.name: tool for tool in await server.list_tools()}
     assert "enable_toolsets" not in listed
     assert "list_schedules" not in listed

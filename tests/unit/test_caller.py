@@ -16,7 +16,7 @@ from tests.e2e.session import text_of
 
 from mcp_workflows.api.operations import Risk
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 from mcp_workflows.server.guard.audit import AUDIT_LOGGER
 from mcp_workflows.server.guard.caller import ALL_SCOPES, RISK_SCOPES, caller_subject, may_use, scope_refusal
 from mcp_workflows.server.guard.selection import select_tools
@@ -61,7 +61,7 @@ def test_a_read_token_may_read_only(caller: AccessToken) -> None:
 async def test_a_read_token_lists_read_tools_and_cannot_run_others(caller: AccessToken) -> None:
     settings = Settings(sandbox=True, toolsets="all")
     specs = {spec.name: spec for spec in select_tools(settings)}
-    async with Client(build_server(settings)) as client:
+    async with Client(build_sandboxed_server(settings)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         assert names == {name for name, spec in specs.items() if spec.risk is Risk.READ}
         result = await client.call_tool("list_workflows", {})
@@ -73,7 +73,7 @@ async def test_a_read_token_lists_read_tools_and_cannot_run_others(caller: Acces
 
 @pytest.mark.parametrize("caller", [["workflows:read", "workflows:write"]], indirect=True)
 async def test_audit_lines_name_the_caller(caller: AccessToken, caplog: pytest.LogCaptureFixture) -> None:
-    async with Client(build_server(Settings(sandbox=True))) as client:
+    async with Client(build_sandboxed_server(Settings(sandbox=True))) as client:
         with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
             result = await client.call_tool("update_workflow", {"workflow": "greeting", "tags": ["x"]})
             refused = await client.call_tool("archive_workflow", {"workflow": "greeting"})

@@ -6,7 +6,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from pydantic import BaseModel, ValidationError
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
 
 
 class Body(BaseModel):
@@ -22,7 +22,7 @@ def validation_error() -> ValidationError:
 
 
 def text(tool_error: ToolError) -> str:
-    result = build_server(Settings(sandbox=True))._error_result("get_execution", tool_error)
+    result = build_sandboxed_server(Settings(sandbox=True))._error_result("get_execution", tool_error)
     assert result.is_error
     block = result.content[0]
     assert block.type == "text"

@@ -17,7 +17,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.app import WorkflowsServer, build_sdk_tool, build_server
+from mcp_workflows.sandboxed import build_sandboxed_server
+from mcp_workflows.server.app import WorkflowsServer, build_sdk_tool
 from mcp_workflows.server.catalog import declared_tools
 
 pytestmark = pytest.mark.anyio
@@ -45,7 +46,7 @@ def test_the_tool_api_we_use_exists() -> None:
 
 
 async def test_tools_list_and_calls_go_through_our_overrides(tmp_path: Path) -> None:
-    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path)))
+    server = build_sandboxed_server(Settings(sandbox=True, state_dir=str(tmp_path)))
     async with Client(server, mode="legacy") as client:
         listed = await client.list_tools()
         assert [tool.name for tool in listed.tools] == [tool.name for tool in await server.list_tools()]

@@ -26,9 +26,9 @@ class ServedTools:
 async def served_tools(settings: Settings) -> ServedTools:
     """tools/list exactly as a client would receive it for these settings. With workflow tools, a
     client session is opened in process: the server reads the workflows from its API (or sandbox)."""
-    from mcp_workflows.server.app import build_server
+    from mcp_workflows.sandboxed import server_for
 
-    server = build_server(settings)
+    server = server_for(settings)
     if not server.tools.workflow_tools.enabled:
         return ServedTools(await server.list_tools(), server.tools.specs(), None)
     from mcp import Client

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import logging
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mcp_workflows.server")
 
 SANDBOX_API_KEY = "sandbox"  # the sandbox accepts any bearer token; this one is not a secret
+Upstream = Callable[[], AbstractAsyncContextManager[str]]  # starts a stand-in API, yields its base URL
 INSTRUCTIONS = (
     "Tools for Mistral AI Workflows. Find a workflow with list_workflows, read the input it expects "
     "with get_workflow, then run it with execute_workflow. Destructive tools ask the user to confirm."
@@ -296,26 +297,19 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked), the stores
-    of spent confirmations and cap counts (in Redis when replicas share one), and run the
+async def _lifespan(
+    settings: Settings, secret: bytes, shared: SharedState, upstream: Upstream | None
+) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (after the stand-in upstream, when one is handed in),
+    the stores of spent confirmations and cap counts (in Redis when replicas share one), and run the
     execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
     async with AsyncExitStack() as stack:
         base_url = settings.base_url
-        if settings.sandbox:
-            from mcp_workflows.sandbox import SandboxConfig, running_sandbox
-
-            base_url = await stack.enter_async_context(
-                running_sandbox(
-                    SandboxConfig(
-                        time_scale=settings.sandbox_time_scale, keep_executions=settings.sandbox_keep_executions
-                    ),
-                    port=settings.sandbox_port,
-                )
-            )
+        if upstream is not None:  # `serve --sandbox`: a stand-in started for this process
+            base_url = await stack.enter_async_context(upstream())
             api_key = SANDBOX_API_KEY
         else:
             # No key only reaches here for a local `mcp-workflows sandbox` (the CLI checks it answers
@@ -356,12 +350,19 @@ async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> A
         )
 
 
-def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
+def build_server(
+    settings: Settings, oauth: OAuthConfig | None = None, upstream: Upstream | None = None
+) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
     with oauth, it accepts only access tokens that configuration trusts.
 
+    `upstream` starts a stand-in Workflows API for the server's lifetime and gives its base URL:
+    `serve --sandbox` hands one in (mcp_workflows/sandboxed.py), as server/ never imports sandbox/.
+
     Change events reach subscribers through the bus of the shared state: in this process by
     default; with MCP_WORKFLOWS_REDIS_URL, any replica's watch reaches any replica's subscriber."""
+    if settings.sandbox and upstream is None:  # else it would send the sandbox's key to MISTRAL_BASE_URL
+        raise ValueError("sandbox settings need the sandbox handed in: mcp_workflows.sandboxed.build_sandboxed_server")
     secret = signing_secret(settings)
     redact.add(settings.secrets())
     shared = shared_state(settings)
@@ -373,7 +374,7 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret, shared) as state:
+        async with _lifespan(settings, secret, shared, upstream) as state:
             yield state
 
     return WorkflowsServer(
