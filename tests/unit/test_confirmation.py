@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from mcp.server.elicitation import AcceptedElicitation
+from mcp_types import ClientCapabilities, ElicitationCapability, FormElicitationCapability, UrlElicitationCapability
 from pydantic import SecretStr
 
 from mcp_workflows.config import Settings, parse_confirm_policy
@@ -15,6 +18,7 @@ from mcp_workflows.server.guard.confirmation import (
     NotAsked,
     TokenSigner,
     Verdict,
+    client_can_elicit,
     signing_secret,
 )
 from mcp_workflows.server.guard.spent import SqliteConfirmationStore
@@ -80,6 +84,14 @@ def test_two_previews_of_the_same_call_get_distinct_tokens() -> None:
 def test_malformed_tokens_are_refused_with_a_way_forward(token: str) -> None:
     with pytest.raises(ToolInputError, match="without confirmation_token"):
         TokenSigner(b"secret", 300).verify(token, "archive_workflow", ARGS)
+
+
+def test_a_token_of_another_format_version_is_refused() -> None:
+    """The version tag is checked, not only the signature: a token format change cannot be bypassed."""
+    signer = TokenSigner(b"secret", 300, Clock(1000.0))
+    _, rest = signer.issue("archive_workflow", ARGS).split(".", 1)
+    with pytest.raises(ToolInputError, match="malformed"):
+        signer.verify(f"c1.{rest}", "archive_workflow", ARGS)
 
 
 def test_signing_secret_prefers_configured_secret_then_api_key() -> None:
@@ -152,3 +164,63 @@ def test_an_accepted_form_is_spent_once(tmp_path: Path) -> None:
     fresh = confirmations.form_reference("archive_workflow", ARGS, new=True)
     assert fresh != reference, "a new question gets a new reference, so its answer can be spent again"
     assert confirmations.settle("archive_workflow", ARGS, accepted, None, fresh).proceed
+
+
+# --- who can be asked through a form -------------------------------------------------------------
+
+FORM = ElicitationCapability(form=FormElicitationCapability())
+URL_ONLY = ElicitationCapability(url=UrlElicitationCapability())
+FORM_AND_URL = ElicitationCapability(form=FormElicitationCapability(), url=UrlElicitationCapability())
+
+
+def context(elicitation: ElicitationCapability | None, version: str, back_channel: bool) -> Any:
+    """The three facts `client_can_elicit` reads from the SDK's Context."""
+    capabilities = ClientCapabilities(elicitation=elicitation)
+    return SimpleNamespace(
+        client_capabilities=capabilities,
+        protocol_version=version,
+        session=SimpleNamespace(can_send_request=back_channel),
+    )
+
+
+@pytest.mark.parametrize(
+    ("elicitation", "version", "back_channel", "can"),
+    [
+        (FORM, "2026-07-28", False, True),  # the input-required round trip needs no back channel
+        (FORM_AND_URL, "2026-07-28", False, True),
+        (URL_ONLY, "2026-07-28", False, False),  # a URL-only client cannot show our form
+        (URL_ONLY, "2025-11-25", True, False),
+        (None, "2026-07-28", False, False),
+        (FORM, "2025-11-25", True, True),
+        (FORM, "2025-11-25", False, False),  # handshake era over stateless HTTP: no way to ask mid-call
+        (ElicitationCapability(), "2025-06-18", True, True),  # older clients declare an empty object
+    ],
+)
+def test_a_form_is_offered_only_to_clients_that_can_show_it(
+    elicitation: ElicitationCapability | None, version: str, back_channel: bool, can: bool
+) -> None:
+    assert client_can_elicit(context(elicitation, version, back_channel)) is can
+
+
+@pytest.mark.parametrize(
+    ("policy", "always_preview", "elicitation", "mode"),
+    [
+        ("auto", False, FORM, "elicit"),
+        ("auto", False, URL_ONLY, "token"),
+        ("off", False, FORM, "off"),
+        ("off", True, FORM, "elicit"),  # batch calls preview their blast radius whatever the policy
+        ("off", True, None, "token"),
+        ("token", True, FORM, "token"),
+        ("elicit", False, None, "elicit"),
+    ],
+)
+def test_the_mode_follows_the_policy_and_the_client(
+    tmp_path: Path, policy: str, always_preview: bool, elicitation: ElicitationCapability | None, mode: str
+) -> None:
+    clock = Clock(1000.0)
+    confirmations = Confirmations(
+        {"destructive": policy}, TokenSigner(b"s", 300, clock), SqliteConfirmationStore(tmp_path, clock), clock
+    )
+    ctx = context(elicitation, "2026-07-28", False)
+    assert confirmations.effective_mode("destructive", ctx, always_preview=always_preview) == mode
+    assert confirmations.effective_mode("read", ctx) == "off", "a class without a policy is never confirmed"

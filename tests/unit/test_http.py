@@ -6,6 +6,10 @@ sandbox in the e2e tests.
 
 from __future__ import annotations
 
+import email.utils
+import random
+import time
+
 import httpx2
 import pytest
 
@@ -103,10 +107,19 @@ async def test_validation_error_names_the_field() -> None:
     assert [(e.location, e.message) for e in caught.value.field_errors] == [("input.name", "Field required")]
 
 
-async def test_reads_retry_503_then_succeed() -> None:
-    transport, seen = responder(httpx2.Response(503, json={"detail": "busy"}), httpx2.Response(200, json={"v": 1}))
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+async def test_reads_retry_passing_failures_then_succeed(status: int) -> None:
+    transport, seen = responder(httpx2.Response(status, json={"detail": "busy"}), httpx2.Response(200, json={"v": 1}))
     assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) == {"v": 1}
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 422, 500, 501])
+async def test_other_failures_are_not_retried(status: int) -> None:
+    transport, seen = responder(httpx2.Response(status, json={"detail": "no"}), httpx2.Response(200, json={}))
+    with pytest.raises(Exception, match="no"):
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert len(seen) == 1
 
 
 async def test_429_honours_retry_after_within_budget() -> None:
@@ -124,6 +137,59 @@ async def test_429_beyond_budget_surfaces_retry_after() -> None:
         await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
     assert caught.value.retry_after_s == 120
     assert len(seen) == 1, "a wait past the total budget is not attempted"
+
+
+def http_date(offset_s: float) -> str:
+    return email.utils.formatdate(time.time() + offset_s, usegmt=True)
+
+
+async def test_retry_after_as_an_http_date_is_honoured() -> None:
+    transport, seen = responder(httpx2.Response(429, headers={"Retry-After": http_date(3600)}, json={}))
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s is not None
+    assert 3000 < caught.value.retry_after_s <= 3600, "an hour from the date the server sent"
+    assert len(seen) == 1, "an hour is past the total budget: not waited for"
+
+
+@pytest.mark.parametrize("header", [http_date(-3600), "-5", "0"])
+async def test_a_retry_after_in_the_past_retries_at_once(header: str) -> None:
+    transport, seen = responder(
+        httpx2.Response(429, headers={"Retry-After": header}, json={}), httpx2.Response(200, json={"v": 3})
+    )
+    slow_backoff = RetryPolicy(total_s=5.0, base_s=60.0, cap_s=60.0, max_attempts=4)
+    assert await make_http(transport, retry=slow_backoff).call(GET_OP, path_params={"workflow_identifier": "w"}) == {
+        "v": 3
+    }
+    assert len(seen) == 2, "Retry-After, not the (minute-long) backoff, set the wait"
+
+
+@pytest.mark.parametrize("header", ["soon", "", "Mon, 99 Foo 2026"])
+async def test_an_unreadable_retry_after_falls_back_to_backoff(header: str) -> None:
+    transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s is None
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    """Full jitter: each wait is drawn from [0, min(cap, base * 2**attempt)], so clients that failed
+    together do not retry together."""
+    policy = RetryPolicy(total_s=60.0, base_s=0.5, cap_s=3.0, max_attempts=8)
+    random.seed(20260728)
+    for attempt, bound in enumerate([0.5, 1.0, 2.0, 3.0, 3.0]):
+        draws = [policy.backoff(attempt) for _ in range(200)]
+        assert all(0 <= d <= bound for d in draws), (attempt, max(draws))
+        assert max(draws) > 0.9 * bound, (attempt, max(draws))
+        assert min(draws) < 0.1 * bound, (attempt, min(draws))
+
+
+async def test_the_total_budget_stops_retries_before_max_attempts() -> None:
+    transport, seen = responder(httpx2.Response(503, json={}))
+    tight = RetryPolicy(total_s=0.0, base_s=0.001, cap_s=0.002, max_attempts=10)
+    with pytest.raises(UpstreamUnavailable):
+        await make_http(transport, retry=tight).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert len(seen) == 1
 
 
 async def test_non_idempotent_post_is_not_retried_on_503() -> None:

@@ -1,0 +1,160 @@
+"""wait_for_end against upstream behaviour the sandbox does not show on demand: a stream that stays
+open after the terminal event, a stream that is unavailable for a long wait.
+
+The API is an httpx2 mock transport; where the schedule of checks is the point, time is virtual:
+it passes only when the wait sleeps, so a 50-second wait runs in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+from mcp_workflows.api.client import WorkflowsClient
+from mcp_workflows.server import waiting
+from mcp_workflows.server.waiting import wait_for_end
+
+pytestmark = pytest.mark.anyio
+
+EXECUTION_PATH = "/v1/workflows/executions/e1"
+STREAM_PATH = "/v1/workflows/executions/e1/stream"
+QUIET = 1000.0
+
+
+def record(status: str, **extra: Any) -> dict[str, Any]:
+    ended = status != "RUNNING"
+    return {
+        "workflow_name": "greeting",
+        "execution_id": "e1",
+        "root_execution_id": "e1",
+        "status": status,
+        "start_time": "2026-01-01T00:00:00Z",
+        "end_time": "2026-01-01T00:00:05Z" if ended else None,
+        "result": {"text": "hi"} if status == "COMPLETED" else None,
+        **extra,
+    }
+
+
+def frame(seq: int, event_type: str, **attributes: Any) -> bytes:
+    payload = {
+        "stream": "workflow",
+        "broker_sequence": seq,
+        "data": {
+            "event_type": event_type,
+            "workflow_exec_id": "e1",
+            "workflow_name": "greeting",
+            "attributes": attributes,
+        },
+    }
+    return f"id: {seq}\ndata: {json.dumps(payload)}\n\n".encode()
+
+
+def api(handle: Callable[[httpx2.Request], httpx2.Response]) -> WorkflowsClient:
+    return WorkflowsClient(base_url="http://upstream.test", api_key="k", transport=httpx2.MockTransport(handle))
+
+
+async def test_the_wait_stops_reading_at_the_terminal_event_even_if_the_stream_stays_open() -> None:
+    """Some proxies keep a stream open after its last event: the wait must end on the terminal
+    event itself, and hand back that event's position."""
+    pulled_past_the_end = anyio.Event()
+    done = {"ended": False}
+
+    async def body() -> AsyncIterator[bytes]:
+        yield frame(1, "WORKFLOW_EXECUTION_STARTED")
+        yield frame(2, "ACTIVITY_TASK_STARTED", activity_name="greet")
+        done["ended"] = True
+        yield frame(3, "WORKFLOW_EXECUTION_COMPLETED")
+        pulled_past_the_end.set()
+        yield frame(4, "ACTIVITY_TASK_STARTED", activity_name="late")
+        await anyio.sleep_forever()
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == STREAM_PATH:
+            return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+        return httpx2.Response(200, json=record("COMPLETED" if done["ended"] else "RUNNING"))
+
+    client = api(handle)
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=0.5)
+    finally:
+        await client.http.aclose()
+    assert waited.execution.status == "COMPLETED"
+    assert waited.cursor == "3", "the terminal event's position, to resume from"
+    assert not pulled_past_the_end.is_set(), "nothing was read after the terminal event"
+
+
+class VirtualTime:
+    """`time` and `anyio` as waiting.py sees them: the clock moves only when the wait sleeps.
+
+    A sleep longer than any budget here (the quiet-stream check, with quiet_s=QUIET) never ends:
+    it is cancelled when the stream fails, as it would be long before it woke.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds >= QUIET:
+            await anyio.sleep_forever()
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await anyio.lowlevel.checkpoint()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(anyio, name)
+
+
+async def test_polling_backs_off_but_checks_at_least_every_five_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the stream unavailable, a long wait polls the record: quickly at first, then every
+    5 s at most, so an execution that ends late in the wait is seen soon after it ends."""
+    clock = VirtualTime()
+    monkeypatch.setattr(waiting, "time", clock)
+    monkeypatch.setattr(waiting, "anyio", clock)
+    ends_at = 41.0
+    gets: list[float] = []
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == STREAM_PATH:
+            return httpx2.Response(503, json={"detail": "streams are down"})
+        gets.append(clock.now)
+        return httpx2.Response(200, json=record("COMPLETED" if clock.now >= ends_at else "RUNNING"))
+
+    client = api(handle)
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=50, quiet_s=QUIET)
+    finally:
+        await client.http.aclose()
+    assert waited.execution.status == "COMPLETED"
+    assert any("polled instead" in note for note in waited.notes)
+    assert clock.sleeps[:4] == [0.2, 0.4, 0.8, 1.6], "quick checks first"
+    assert max(clock.sleeps) == 5.0, "then every 5 s"
+    assert clock.now - ends_at <= 5.0, "the end is seen within one poll interval"
+    assert gets[-1] >= ends_at
+
+
+async def test_a_wait_whose_budget_runs_out_returns_the_running_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = VirtualTime()
+    monkeypatch.setattr(waiting, "time", clock)
+    monkeypatch.setattr(waiting, "anyio", clock)
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == STREAM_PATH:
+            return httpx2.Response(503, json={"detail": "streams are down"})
+        return httpx2.Response(200, json=record("RUNNING"))
+
+    client = api(handle)
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=20, quiet_s=QUIET)
+    finally:
+        await client.http.aclose()
+    assert waited.execution.status == "RUNNING"
+    assert clock.now == pytest.approx(20), "the whole budget, and no more"
