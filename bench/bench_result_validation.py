@@ -54,10 +54,10 @@ async def main(rows: int, repeat: int) -> None:
         server = build_server(Settings(api_key="bench", base_url=url, toolsets="all"))
         async with Client(server) as client:
             for n in range(rows):  # runs for list_runs to list
-                run = {"workflow_identifier": "greeting", "input": {"name": f"n{n}"}}
+                run = {"workflow": "greeting", "input": {"name": f"n{n}"}}
                 assert not (await client.call_tool("execute_workflow", run)).is_error
             calls = {
-                "get_workflow": {"workflow_identifier": "greeting"},
+                "get_workflow": {"workflow": "greeting"},
                 "list_workflows": {"limit": rows},
                 "list_runs": {"limit": rows},
             }

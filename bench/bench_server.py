@@ -112,7 +112,7 @@ async def main(rounds: int, calls: int, blocks: int) -> None:
                 (await http.get("/v1/workflows/greeting")).raise_for_status()
 
             async def ours_call() -> None:
-                result = await ours.call_tool("get_workflow", {"workflow_identifier": "greeting"})
+                result = await ours.call_tool("get_workflow", {"workflow": "greeting"})
                 assert not result.is_error
 
             async def floor_call() -> None:

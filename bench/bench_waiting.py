@@ -46,7 +46,7 @@ async def requests_for(http: httpx2.AsyncClient, execution_id: str) -> int:
 
 async def ours(client: Client, http: httpx2.AsyncClient, seconds: float) -> tuple[float, int]:
     result = await client.call_tool(
-        "execute_workflow", {"workflow_identifier": "slow-report", "input": {"seconds": seconds}, "wait_seconds": 45}
+        "execute_workflow", {"workflow": "slow-report", "input": {"seconds": seconds}, "wait_seconds": 45}
     )
     content = result.structured_content or {}
     while content.get("status") == "RUNNING":

@@ -80,7 +80,7 @@ class Load:
     async def round(self, n: int) -> None:
         if n % 10 == 0:
             started = await self.call(
-                "execute_workflow", {"workflow_identifier": "slow-report", "input": {"seconds": 3}, "wait_seconds": 0}
+                "execute_workflow", {"workflow": "slow-report", "input": {"seconds": 3}, "wait_seconds": 0}
             )
             execution_id = started.get("execution_id")
             while execution_id and started.get("status") == "RUNNING":
@@ -91,7 +91,7 @@ class Load:
         else:
             started = await self.call(
                 "execute_workflow",
-                {"workflow_identifier": "greeting", "input": {"name": f"soak {n}"}, "wait_seconds": 10},
+                {"workflow": "greeting", "input": {"name": f"soak {n}"}, "wait_seconds": 10},
             )
             execution_id = started.get("execution_id")
         if not execution_id:

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from mcp_workflows.config import Settings
+
 REPO = Path(__file__).parents[1]
 
 
@@ -61,3 +63,11 @@ def test_readme_documents_the_oauth_settings_and_scopes() -> None:
         assert f"| `{variable}` | `{flag}` |" in readme, f"{variable} is not in the configuration table"
     for scope in ALL_SCOPES:
         assert f"`{scope}`" in readme
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    table = (REPO / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, flags=re.MULTILINE))
+    aliases = {"api_key": "MISTRAL_API_KEY", "base_url": "MISTRAL_BASE_URL", "sandbox": None}
+    expected = {aliases.get(name, f"MCP_WORKFLOWS_{name.upper()}") for name in Settings.model_fields} - {None}
+    assert expected <= documented, sorted(expected - documented)

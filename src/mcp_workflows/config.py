@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     elicitation_timeout_s: float = Field(
         default=50.0, gt=0, le=600, description="How long a mid-call confirmation form waits for the human."
     )
+    max_resource_watches: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Executions followed at once for resource subscribers (0: no resource subscriptions).",
+    )
     input_bridge: bool = Field(
         default=True,
         description="Show a workflow's form to the person when their client can show forms (else the agent relays).",
@@ -59,6 +65,12 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300, description="A silent event stream is checked against the record after this."
     )
     confirmation_ttl_s: int = Field(default=300, ge=1, le=3600)
+    task_poll_s: float = Field(
+        default=2.0, ge=0.01, le=60, description="How often MCP Tasks clients are asked to poll (pollIntervalMs)."
+    )
+    task_cancel: Literal["cancel", "refuse"] = Field(
+        default="cancel", description="tasks/cancel cancels the execution, or is refused (cancel_execution confirms)."
+    )
     confirmation_secret: SecretStr | None = None
     state_dir: str | None = Field(
         default=None,

@@ -87,8 +87,13 @@ async def test_counter_update_returns_value_and_query_sees_it(auto_session: Sess
 
 
 async def test_failure_message_surfaces(auto_session: Session) -> None:
-    outcome = await start(auto_session, "always-fails", {"reason": "disk full"}, wait=10)
+    failed = await auto_session.call(
+        "execute_workflow", {"workflow": "always-fails", "input": {"reason": "disk full"}, "wait_seconds": 10}
+    )
+    assert failed.is_error, "a failed run is an error result, its outcome still structured"
+    outcome = dict(failed.structured_content or {})
     assert outcome["status"] == "FAILED"
+    assert "enable_toolsets" in outcome["next_step"], "hints of an error result are explained too"
     assert outcome["failure"]
     assert "list_events" in outcome["next_step"]
     again = ok(await auto_session.call("get_execution", {"execution_id": outcome["execution_id"]}))

@@ -111,6 +111,17 @@ async def test_update_workflow_changes_sandbox_state(session: Session) -> None:
     assert upstream["tags"] == ["demo", "e2e"]
 
 
+async def test_add_tags_keeps_the_existing_ones(session: Session) -> None:
+    before = (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]["tags"]
+    assert before, "the demo workflow starts with tags of its own"
+    added = structured(await session.call("update_workflow", {"workflow": "greeting", "add_tags": ["nightly"]}))
+    assert added["tags"] == [*before, "nightly"]
+    assert (await session.sandbox("GET", "/v1/workflows/greeting"))["workflow"]["tags"] == added["tags"]
+    both = await session.call("update_workflow", {"workflow": "greeting", "tags": ["x"], "add_tags": ["y"]})
+    assert both.is_error
+    assert "not both" in text_of(both)
+
+
 async def test_unarchive_workflow(session: Session) -> None:
     archived = (await session.sandbox("GET", "/v1/workflows", params={"archived": "true"}))["workflows"]
     assert archived, "the sandbox ships an archived demo workflow"

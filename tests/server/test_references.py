@@ -25,6 +25,8 @@ SELECTIONS: list[dict[str, Any]] = [
     {"read_only": True},
     {"read_only": True, "toolsets": "all"},
     {"exclude_tools": "list_executions,get_execution"},
+    {"exclude_tools": "enable_toolsets"},
+    {"stateless_http": True},
     *({"toolsets": toolset} for toolset in TOOLSETS if toolset != "core"),
 ]
 
@@ -34,8 +36,9 @@ def dangling(text: str, active: set[str]) -> list[str]:
     seen: set[str] = set()
     missing = []
     for match in MENTION.finditer(text):
-        name, explained = match.group(1), match.group(2)
-        if name not in active and name not in seen and not explained:
+        name, explained, how = match.group(1), match.group(2), match.group(3)
+        reachable = how != "enable_toolsets" or "enable_toolsets" in active
+        if name not in active and name not in seen and not (explained and reachable):
             missing.append(name)
         seen.add(name)
     return missing

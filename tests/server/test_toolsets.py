@@ -68,3 +68,13 @@ async def test_read_only_and_exclusions_hold_for_enabled_toolsets(tmp_path: Path
 async def test_with_every_toolset_on_there_is_nothing_to_enable(tmp_path: Path) -> None:
     server = build_server(Settings(sandbox=True, state_dir=str(tmp_path), toolsets="all"))
     assert "enable_toolsets" not in {tool.name for tool in await server.list_tools()}
+
+
+async def test_stateless_replicas_keep_the_operators_selection(tmp_path: Path) -> None:
+    """A toolset turned on in one replica would be missing on the next request's replica."""
+    server = build_server(Settings(sandbox=True, state_dir=str(tmp_path), stateless_http=True))
+    listed = {tool.name: tool for tool in await server.list_tools()}
+    assert "enable_toolsets" not in listed
+    assert "list_schedules" not in listed
+    described = " ".join(tool.description or "" for tool in listed.values())
+    assert "enable_toolsets" not in described, "no text points to a tool this server lacks"

@@ -85,15 +85,3 @@ def test_the_window_slides_one_call_at_a_time() -> None:
     assert cap.refusal() is not None, "the second call still counts"
     clock.now += 30
     assert cap.refusal() is None
-
-
-def test_no_limit_means_no_cap() -> None:
-    cap = WindowCap("executions started", None, 60.0, Clock())
-    for _ in range(100):
-        cap.record()
-    assert cap.refusal() is None
-
-
-def test_a_limit_of_zero_refuses_everything() -> None:
-    cap = WindowCap("executions started", 0, 60.0, Clock())
-    assert cap.refusal() == "the operator's cap allows no executions started"

@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
-from mcp_types import CallToolResult, InputRequiredResult, TextContent
+from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
+from mcp_types import (
+    CallToolResult,
+    CompleteRequestParams,
+    GetPromptResult,
+    InputRequiredResult,
+    SetLevelRequestParams,
+    SubscribeRequestParams,
+    SubscriptionsListenRequestParams,
+    TextContent,
+    UnsubscribeRequestParams,
+)
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
+from pydantic import AnyUrl, BaseModel, ValidationError
 
 from mcp_workflows import __version__
 from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
+from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
+from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.caller import may_use
@@ -38,6 +54,7 @@ from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
+    RUN_FAILED,
     CreatedIdError,
     ToolInputError,
     compact_text,
@@ -48,6 +65,7 @@ from mcp_workflows.server.results import (
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
 from mcp_workflows.server.state import AppState
+from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
 
 if TYPE_CHECKING:
@@ -71,8 +89,11 @@ class WorkflowsServer(MCPServer[AppState]):
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self, settings: Settings, specs: list[ToolSpec], *, secret: bytes, bus: SubscriptionBus, **kwargs: Any
+    ) -> None:
+        # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
+        super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
         self.app_settings = settings
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
@@ -80,6 +101,24 @@ class WorkflowsServer(MCPServer[AppState]):
         self._refs: dict[frozenset[str], References] = {}
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
+        self._serve_beyond_tools(settings, bus)
+
+    def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
+        """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
+        for these low-level handlers. Capabilities then say exactly what is served (capabilities.py)."""
+        lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler(
+            "subscriptions/listen", SubscriptionsListenRequestParams, subscriptions.FollowingListenHandler(bus)
+        )
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscriptions.subscribe)
+        lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subscriptions.unsubscribe)
+        lowlevel.add_request_handler("completion/complete", CompleteRequestParams, completions.complete)
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, client_log.set_level)
+        self.middleware.append(
+            AdvertiseServed(sessions=not settings.stateless_http, watches=settings.max_resource_watches > 0)
+        )
+        self.middleware.append(client_log.forward_logs)
+        client_log.install()
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
@@ -97,20 +136,21 @@ class WorkflowsServer(MCPServer[AppState]):
         key = frozenset(self._specs)
         if key not in self._refs:
             everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            self._refs[key] = References(indexed_specs(), dict(self._specs), everything - key)
+            enablable = everything - key if "enable_toolsets" in key else set()
+            self._refs[key] = References(indexed_specs(), dict(self._specs), enablable)
         return self._refs[key]
 
     def _explained(self, result: CallToolResult) -> CallToolResult:
         """A result whose hints and error text explain any inactive tool they name."""
         refs = self._references()
-        if result.is_error:
+        structured = result.structured_content
+        if not structured:  # an error text
             blocks = [
                 block.model_copy(update={"text": refs.text(block.text)}) if block.type == "text" else block
                 for block in result.content
             ]
             return result.model_copy(update={"content": blocks})
-        structured = result.structured_content
-        if not structured or (explained := refs.hints(structured)) is structured:
+        if (explained := refs.hints(structured)) is structured:
             return result
         text = TextContent(type="text", text=compact_text(explained))
         return result.model_copy(update={"structured_content": explained, "content": [*result.content[:-1], text]})
@@ -133,11 +173,32 @@ class WorkflowsServer(MCPServer[AppState]):
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
 
+    def framed(self, structured: dict[str, Any]) -> CallToolResult:
+        """An execution tool's structured result as a client receives it from call_tool."""
+        return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
+
     def sdk_tool(self, name: str) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use."""
         if name not in self._built:
             self._built[name] = build_sdk_tool(declaration(self._specs[name]))
         return self._built[name]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return resources.templates()
+
+    async def read_resource(
+        self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents]:
+        assert context is not None, "the SDK passes a request context to every read"
+        return [ReadResourceContents(content=await resources.read(context, str(uri)), mime_type=resources.MIME_TYPE)]
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return prompts.advertised()
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult:
+        return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active tool built from its code now, in its advertised form (for the index)."""
@@ -192,7 +253,9 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, BaseModel):
             result = gate.visible(spec, result)
             structured = result.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return chat_result(structured) or success_result(structured)
+            # execution tools report a failed run as an error (tools/outcomes.py: ExecutionOutcome)
+            failed_run = getattr(result, "failed_run_is_error", False) and structured.get("status") in RUN_FAILED
+            return framed_result(structured, failed_run=failed_run)
         raise TypeError(f"tool {spec.name} returned {type(result).__name__}, not a result model")
 
     def _error_result(self, tool: str, exc: ToolError) -> CallToolResult:
@@ -215,6 +278,12 @@ class WorkflowsServer(MCPServer[AppState]):
             return error_result(str(cause))
         logger.error("tool %s crashed", tool, exc_info=cause)
         return error_result(f"{tool} failed unexpectedly inside the server; the server log has details.")
+
+
+def framed_result(structured: dict[str, Any], *, failed_run: bool) -> CallToolResult:
+    """A tool's structured result as sent: a chat-assistant output rendered, a failed run an error."""
+    result = chat_result(structured) or success_result(structured)
+    return result.model_copy(update={"is_error": True}) if failed_run else result
 
 
 def build_sdk_tool(declared: Declaration) -> SDKTool:
@@ -244,8 +313,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked)."""
+async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), and run the
+    execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
 
@@ -278,21 +348,41 @@ async def _lifespan(settings: Settings, secret: bytes) -> AsyncIterator[AppState
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
         store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
+        gate = CallGate(settings)
+        watched = await stack.enter_async_context(
+            subscriptions.running_subscriptions(
+                api,
+                gate.scope,
+                bus,
+                limit=settings.max_resource_watches,
+                base_url=settings.base_url,
+                sessions=not settings.stateless_http,
+            )
+        )
         logger.info("serving Workflows API at %s", base_url)
         yield AppState(
             api=api,
             settings=settings,
             confirmations=Confirmations(settings.confirm_policy, signer, store),
             registrations=Registrations(api),
-            gate=CallGate(settings),
+            gate=gate,
+            store=store,
+            subscriptions=watched,
+            completions=completions.Completions(api, gate.scope),
         )
 
 
-def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
+def build_server(
+    settings: Settings, oauth: OAuthConfig | None = None, bus: SubscriptionBus | None = None
+) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
-    with oauth, it accepts only access tokens that configuration trusts."""
+    with oauth, it accepts only access tokens that configuration trusts.
+
+    `bus` carries change events to subscribers (in-process by default; one shared by replicas, e.g.
+    over Redis, lets any replica's watch reach any replica's subscriber)."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
+    bus = bus if bus is not None else InMemorySubscriptionBus()
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth
@@ -301,17 +391,19 @@ def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> Workfl
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret) as state:
+        async with _lifespan(settings, secret, bus) as state:
             yield state
 
     return WorkflowsServer(
         settings,
         select_tools(settings),
+        bus=bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         request_state_security=RequestStateSecurity(keys=[request_state_key(secret)]),
+        secret=secret,
         **auth,
     )

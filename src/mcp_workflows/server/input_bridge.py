@@ -27,8 +27,9 @@ from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.forms import Form, to_form
 from mcp_workflows.server.guard.audit import audit
 from mcp_workflows.server.guard.confirmation import client_can_elicit
-from mcp_workflows.server.interactive import PendingInput, check_answer, pending_inputs, submit
+from mcp_workflows.server.interactive import PendingInput, check_answer, pending_inputs, question, submit
 from mcp_workflows.server.results import ToolInputError, describe_api_error, error_result, success_result
+from mcp_workflows.server.tasks import task_requested
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -101,8 +102,8 @@ class InputBridge:
         structured = result.structured_content or {}
         if result.is_error or not spec.bridges_input or not structured.get("pending_inputs"):
             return None
-        if not state.settings.input_bridge or not client_can_elicit(ctx):
-            return None
+        if not state.settings.input_bridge or not client_can_elicit(ctx) or task_requested(ctx.request_context):
+            return None  # a call that becomes a task asks its forms from the task (server/tasks)
         execution_id = str(structured["execution_id"])
         try:
             pending = await pending_inputs(state.api, execution_id)
@@ -115,9 +116,7 @@ class InputBridge:
 
     @staticmethod
     def _message(result: CallToolResult, pending: PendingInput) -> str:
-        said = (result.structured_content or {}).get("message")
-        label = pending.label or "The workflow needs your answer."
-        return f"{said}\n\n{label}" if said else label
+        return question((result.structured_content or {}).get("message"), pending)
 
     @staticmethod
     async def _elicit(ctx: Context[Any, Any], state: AppState, message: str, form: Form) -> ElicitResult | None:

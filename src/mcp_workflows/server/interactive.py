@@ -112,3 +112,17 @@ def compact_form(schema: dict[str, Any]) -> dict[str, Any]:
 
     compact: dict[str, Any] = walk(schema)
     return compact
+
+
+def assistant_text(payload: Any) -> str | None:
+    """The text of an `assistant_message` custom task's payload (the workflow talking to the person)."""
+    value = payload.get("value") if isinstance(payload, dict) else None
+    chunks = value.get("contentChunks") if isinstance(value, dict) else None
+    texts = [str(c["text"]) for c in chunks or [] if isinstance(c, dict) and isinstance(c.get("text"), str)]
+    return " ".join(texts)[:1000] or None
+
+
+def question(said: str | None, pending: PendingInput) -> str:
+    """A form's message to the person: what the workflow last said, then the form's label."""
+    label = pending.label or "The workflow needs your answer."
+    return f"{said}\n\n{label}" if said else label

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
+import pydantic_core
 
 from mcp_workflows.api.models.events import WorkflowEvent
 
@@ -88,3 +89,13 @@ class TaskProgress:
         self.states[task_id] = value
         while len(self.states) > MAX_TASKS:
             self.states.pop(next(iter(self.states)))
+
+
+def event_summary(tasks: TaskProgress, event: WorkflowEvent) -> str:
+    """One line for an event, folded into `tasks`: a custom task's state after it, else its type and
+    activity. Progress notifications and task status messages say the same thing."""
+    changed = tasks.apply(event)
+    if changed is not None:
+        return f"{changed}: {pydantic_core.to_json(tasks.states[changed]).decode()}"
+    detail = event.attributes.get("activity_name") or event.attributes.get("name") or ""
+    return f"{event.event_type} {detail}".strip()

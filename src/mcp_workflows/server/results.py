@@ -81,6 +81,9 @@ class CreatedIdError(Exception):
         return f"{self.what} may exist now. {self.follow}"
 
 
+RUN_FAILED = frozenset({"FAILED", "TIMED_OUT"})  # runs that end an execution tool's call as an error
+
+
 def error_result(message: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=redact(f"Error: {message}"))], is_error=True)
 

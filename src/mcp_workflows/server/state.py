@@ -11,9 +11,12 @@ from mcp_workflows.config import Settings
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
+    from mcp_workflows.server.completions import Completions
     from mcp_workflows.server.guard.confirmation import Confirmations
     from mcp_workflows.server.guard.gate import CallGate
+    from mcp_workflows.server.guard.spent import ConfirmationStore
     from mcp_workflows.server.registrations import Registrations
+    from mcp_workflows.server.subscriptions import ResourceSubscriptions
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class AppState:
     confirmations: Confirmations
     registrations: Registrations
     gate: CallGate
+    store: ConfirmationStore  # short-lived entries shared by the processes on this machine
+    subscriptions: ResourceSubscriptions
+    completions: Completions
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

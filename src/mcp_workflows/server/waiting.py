@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import pydantic_core
 
 from mcp_workflows.api.errors import WorkflowsAPIError
-from mcp_workflows.api.models.events import StreamEvent
+from mcp_workflows.api.models.events import StreamEvent, WorkflowEvent
 from mcp_workflows.api.models.executions import Execution
 from mcp_workflows.api.streams import stream_event
 from mcp_workflows.server.concurrency import first_failure
@@ -31,12 +30,15 @@ from mcp_workflows.server.interactive import (
     ASSISTANT_MESSAGE,
     WAIT_FOR_INPUT,
     PendingInput,
+    assistant_text,
     is_interactive,
     pending_inputs,
 )
-from mcp_workflows.server.progress import TaskProgress
+from mcp_workflows.server.progress import TaskProgress, event_summary
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mcp.server.mcpserver import Context
 
     from mcp_workflows.api.client import WorkflowsClient
@@ -138,27 +140,30 @@ class _Inputs:
 
     async def _read_last_message(self, execution_id: str) -> None:
         """The workflow's latest message to the person, when the wait began after it was sent."""
-        page = await self._api.events.list(workflow_exec_id=execution_id, limit=100)
-        for event in reversed(page.events):
-            attributes = event.attributes
-            if attributes.get("custom_task_type") == ASSISTANT_MESSAGE and event.event_type == "CUSTOM_TASK_STARTED":
-                self._waited.assistant_message = _message_text(attributes.get("payload"))
-                return
+        event = await _last_event(
+            self._api,
+            execution_id,
+            lambda e: (
+                e.attributes.get("custom_task_type") == ASSISTANT_MESSAGE and e.event_type == "CUSTOM_TASK_STARTED"
+            ),
+        )
+        if event is not None:
+            self._waited.assistant_message = assistant_text(event.attributes.get("payload"))
 
     def observe(self, event: StreamEvent) -> bool:
         """Keep the latest assistant message; True when the event asks a person for input."""
-        attributes = event.data.attributes
-        kind = attributes.get("custom_task_type")
-        if kind == ASSISTANT_MESSAGE and event.data.event_type == "CUSTOM_TASK_STARTED":
-            self._waited.assistant_message = _message_text(attributes.get("payload")) or self._waited.assistant_message
-        return kind == WAIT_FOR_INPUT and event.data.event_type == "CUSTOM_TASK_STARTED"
+        if _is_assistant_message(event.data):
+            message = assistant_text(event.data.attributes.get("payload"))
+            self._waited.assistant_message = message or self._waited.assistant_message
+        return _custom_task_started(event.data, WAIT_FOR_INPUT)
 
 
-def _message_text(payload: Any) -> str | None:
-    value = payload.get("value") if isinstance(payload, dict) else None
-    chunks = value.get("contentChunks") if isinstance(value, dict) else None
-    texts = [str(c["text"]) for c in chunks or [] if isinstance(c, dict) and isinstance(c.get("text"), str)]
-    return " ".join(texts)[:1000] or None
+def _custom_task_started(event: WorkflowEvent, kind: str) -> bool:
+    return event.event_type == "CUSTOM_TASK_STARTED" and event.attributes.get("custom_task_type") == kind
+
+
+def _is_assistant_message(event: WorkflowEvent) -> bool:
+    return _custom_task_started(event, ASSISTANT_MESSAGE)
 
 
 async def _follow_stream(
@@ -235,12 +240,32 @@ async def _poll(api: WorkflowsClient, waited: Waited, deadline: float, progress:
 async def _finish(api: WorkflowsClient, waited: Waited) -> Waited:
     """A FAILED execution's message lives in its failure event, not in the record: fetch it."""
     if waited.execution.status == "FAILED" and waited.failure is None:
-        page = await api.events.list(workflow_exec_id=waited.execution.execution_id, limit=100)
-        for event in reversed(page.events):
-            if event.event_type == "WORKFLOW_EXECUTION_FAILED":
-                waited.failure = _failure_message(event.attributes)
-                break
+        event = await _last_event(
+            api, waited.execution.execution_id, lambda e: e.event_type == "WORKFLOW_EXECUTION_FAILED"
+        )
+        if event is not None:
+            waited.failure = _failure_message(event.attributes)
     return waited
+
+
+EVENT_PAGE = 1000  # the upstream's largest page
+EVENT_PAGES = 5  # the newest of an execution's first 5,000 stored events at most
+
+
+async def _last_event(
+    api: WorkflowsClient, execution_id: str, wanted: Callable[[WorkflowEvent], bool]
+) -> WorkflowEvent | None:
+    """The latest stored event of an execution that `wanted` accepts. Events are listed oldest
+    first, so this pages to the end (one request for most executions, a bounded few for long ones)."""
+    found: WorkflowEvent | None = None
+    cursor: str | None = None
+    for _ in range(EVENT_PAGES):
+        page = await api.events.list(workflow_exec_id=execution_id, cursor=cursor, limit=EVENT_PAGE)
+        found = next((event for event in reversed(page.events) if wanted(event)), found)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return found
 
 
 def _failure_message(attributes: dict[str, Any]) -> str | None:
@@ -264,14 +289,7 @@ class _Progress:
         self._tasks.states = waited.progress
 
     async def report(self, event: StreamEvent) -> None:
-        data = event.data
-        changed = self._tasks.apply(data)
-        if changed is not None:
-            state = pydantic_core.to_json(self._tasks.states[changed]).decode()
-            await self.say(f"{changed}: {state}")
-            return
-        detail = data.attributes.get("activity_name") or data.attributes.get("name") or ""
-        await self.say(f"{data.event_type} {detail}".strip())
+        await self.say(event_summary(self._tasks, event.data))
 
     async def say(self, message: str) -> None:
         if self._ctx is None:

@@ -29,8 +29,8 @@ class WindowCap:
             self._events.popleft()
         if len(self._events) < self.limit:
             return None
-        if not self._events:  # a limit of 0: the operator allows none at all
-            return f"the operator's cap allows no {self.name}"
+        if not self._events:  # a cap of 0: the operator allows none at all
+            return f"the operator allows no {self.name} (a cap of 0)"
         retry_in = self.window_s - (now - self._events[0])
         return (
             f"the operator's cap of {self.limit} {self.name} per {self.window_s:.0f} s is reached; "

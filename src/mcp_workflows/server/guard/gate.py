@@ -76,7 +76,7 @@ class CallGate:
         structured = result.structured_content or {}
         if refused:
             outcome = "refused"
-        elif result.is_error:
+        elif result.is_error and not structured:  # a failed run is structured: it was done
             outcome = "error"
         else:
             outcome = str(structured.get("outcome", "done"))

@@ -3,7 +3,9 @@
 Unknown names are a start-up error that lists the valid ones, so a typo in a client config is
 caught at once instead of silently hiding tools. The `core` toolset (enable_toolsets) is on
 whenever some toolset is still off, so an agent can turn on what a task needs from inside the
-session; toolsets turned on that way pass the same exclusions and read-only rule.
+session; toolsets turned on that way pass the same exclusions and read-only rule. Stateless HTTP
+replicas share no state, so a toolset one of them turned on would be missing on the next: there
+the operator's selection is the whole story, and `core` stays off.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def select_tools(settings: Settings, also: set[str] | None = None) -> list[ToolS
     call them.
     """
     toolsets = selected_toolsets(settings) | (also or set())
-    if not toolsets >= set(OPTIONAL_TOOLSETS):
+    if not toolsets >= set(OPTIONAL_TOOLSETS) and not settings.stateless_http:
         toolsets.add(ALWAYS_ON)
     catalog = indexed_specs()
     all_names = list(catalog)

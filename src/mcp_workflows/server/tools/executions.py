@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pydantic_core
 from mcp.server.mcpserver import Context
@@ -71,6 +71,7 @@ EXECUTION = Target("execution", "execution_id")
 
 
 class ExecutionDetail(ExecutionOutcome):
+    failed_run_is_error: ClassVar[bool] = False  # reading a failed execution is a successful read
     handlers: list[str] = Field(default_factory=list)
 
 

@@ -16,6 +16,7 @@ from mcp_workflows.api.errors import Conflict, WorkflowsAPIError
 from mcp_workflows.api.models.executions import Execution, ExecutionRequest, ExecutionSyncResult
 from mcp_workflows.server.results import CreatedIdError
 from mcp_workflows.server.state import app_state
+from mcp_workflows.server.tasks import task_requested
 from mcp_workflows.server.tools.outcomes import ExecutionOutcome, outcome_of
 from mcp_workflows.server.waiting import wait_for_end
 
@@ -34,6 +35,8 @@ async def start_and_wait(
     state = app_state(ctx)
     api = state.api
     execution_id = request.execution_id
+    if task_requested(ctx.request_context):
+        wait_seconds = 0  # the call becomes a task (server/tasks): the client polls instead of waiting here
     assert execution_id is not None
     try:
         try:

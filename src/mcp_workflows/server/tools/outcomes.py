@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -49,7 +49,13 @@ class PendingInputView(ToolResult):
 
 
 class ExecutionOutcome(Guarded):
-    """An execution; `outcome` is not `done` only when a confirmation stopped it from starting."""
+    """An execution; `outcome` is not `done` only when a confirmation stopped it from starting.
+
+    A tool that runs or waits for an execution reports a failed run as an error result (`isError`,
+    with the outcome still structured), inline and as an MCP task alike.
+    """
+
+    failed_run_is_error: ClassVar[bool] = True
 
     outcome: Literal["done", "confirmation_required", "declined", "cancelled", "timed_out"] | None = None
     execution_id: str | None = None
