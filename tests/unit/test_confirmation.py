@@ -21,7 +21,7 @@ from mcp_workflows.server.guard.confirmation import (
     client_can_elicit,
     signing_secret,
 )
-from mcp_workflows.server.guard.spent import SqliteConfirmationStore
+from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
 from mcp_workflows.server.results import ToolInputError
 
 ARGS = {"workflow_identifier": "greeting"}
@@ -224,3 +224,33 @@ def test_the_mode_follows_the_policy_and_the_client(
     ctx = context(elicitation, "2026-07-28", False)
     assert confirmations.effective_mode("destructive", ctx, always_preview=always_preview) == mode
     assert confirmations.effective_mode("read", ctx) == "off", "a class without a policy is never confirmed"
+
+
+def test_a_remembered_value_is_recalled_until_it_expires_and_can_be_replaced(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    store = SqliteConfirmationStore(tmp_path, clock)
+    assert store.recall("ask:x") is None
+    store.remember("ask:x", "first", 1100.0)
+    store.remember("ask:x", "second", 1100.0)
+    assert store.recall("ask:x") == "second"
+    assert SqliteConfirmationStore(tmp_path, clock).recall("ask:x") == "second", "shared through the file"
+    clock.now = 1100.0
+    assert store.recall("ask:x") == "second", "valid up to its expiry time"
+    clock.now = 1100.5
+    assert store.recall("ask:x") is None
+
+
+def test_the_store_is_private_to_its_user_and_never_holds_a_token(tmp_path: Path) -> None:
+    directory = tmp_path / "state" / "mcp-workflows"
+    store = SqliteConfirmationStore(directory, Clock(1000.0))
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert store.spend("token:c2.1300.0123abcd.SIGNATURE-PART", 1300.0)
+    assert b"SIGNATURE-PART" not in (directory / "confirmations.sqlite3").read_bytes()
+
+
+def test_the_default_store_lives_in_the_users_state_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    assert default_state_dir() == tmp_path / "xdg" / "mcp-workflows"
+    monkeypatch.setenv("XDG_STATE_HOME", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home" / ".local" / "state" / "mcp-workflows"

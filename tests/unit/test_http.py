@@ -22,6 +22,7 @@ from mcp_workflows.api.errors import (
     TransportFailure,
     Unauthorized,
     UpstreamUnavailable,
+    WorkflowsAPIError,
 )
 from mcp_workflows.api.http import ApiHttp, RetryPolicy, Target
 from mcp_workflows.api.operations import Operation
@@ -251,3 +252,130 @@ async def test_non_json_success_body_is_an_upstream_error() -> None:
 async def test_204_returns_none() -> None:
     transport, _ = responder(httpx2.Response(204))
     assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) is None
+
+
+async def test_every_request_says_who_sends_it_and_what_it_accepts() -> None:
+    transport, seen = responder(httpx2.Response(200, json={}))
+    http = ApiHttp(base_url="http://upstream.test/", api_key=FAKE_KEY, transport=transport)
+    await http.call(GET_OP, path_params={"workflow_identifier": "w"})
+    await http.aclose()
+    sent = seen[0]
+    assert str(sent.url) == "http://upstream.test/v1/workflows/w", "a trailing slash in the base URL is dropped"
+    assert sent.headers["user-agent"].startswith("mcp-workflows/")
+    assert sent.headers["accept"] == "application/json"
+    assert sent.url.query == b"", "no query at all when no parameter has a value"
+
+
+def test_timeouts_are_the_ones_configured() -> None:
+    default = ApiHttp(base_url="http://upstream.test", api_key=FAKE_KEY).client.timeout
+    assert (default.read, default.connect) == (30.0, 5.0)
+    custom = ApiHttp(base_url="http://u", api_key="k", request_timeout_s=7.0, connect_timeout_s=2.0).client.timeout
+    assert (custom.read, custom.write, custom.pool, custom.connect) == (7.0, 7.0, 7.0, 2.0)
+
+
+async def test_redirects_are_not_followed() -> None:
+    """A redirect could carry the key elsewhere: it is an error, not a second request."""
+    transport, seen = responder(
+        httpx2.Response(307, headers={"Location": "http://elsewhere.test/"}), httpx2.Response(200, json={})
+    )
+    with pytest.raises(WorkflowsAPIError) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.status == 307
+    assert len(seen) == 1
+
+
+async def test_empty_lists_are_not_sent_as_query_parameters() -> None:
+    transport, seen = responder(httpx2.Response(200, json={}))
+    await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "x"}, params={"tags": [], "limit": 0})
+    assert dict(seen[0].url.params) == {"limit": "0"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "method_op", "attempts", "kind"),
+    [
+        (httpx2.ConnectTimeout, POST_OP, FAST_RETRY.max_attempts, "timed out"),  # never reached the server
+        (httpx2.ReadTimeout, GET_OP, FAST_RETRY.max_attempts, "timed out"),  # a read: safe to repeat
+        (httpx2.ReadTimeout, POST_OP, 1, "timed out"),  # may have been executed: never repeated
+        (httpx2.RemoteProtocolError, GET_OP, FAST_RETRY.max_attempts, "connection failed"),
+    ],
+)
+async def test_transport_failures_retry_only_when_safe(
+    failure: type[httpx2.TransportError], method_op: Operation, attempts: int, kind: str
+) -> None:
+    seen = 0
+
+    def fail(request: httpx2.Request) -> httpx2.Response:
+        nonlocal seen
+        seen += 1
+        raise failure("boom", request=request)
+
+    with pytest.raises(TransportFailure) as caught:
+        await make_http(httpx2.MockTransport(fail)).call(
+            method_op, path_params={"workflow_identifier": "w"}, target=Target("workflow", "w")
+        )
+    assert seen == attempts
+    assert caught.value.detail == f"{kind} ({failure.__name__})"
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == (
+        method_op.operation_id,
+        "workflow",
+        "w",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "locations", "detail"),
+    [
+        (
+            {"detail": [{"loc": ["query", "limit"], "msg": "too big"}, {"loc": ["path", "id"], "msg": "bad"}]},
+            [("limit", "too big"), ("id", "bad")],
+            "limit: too big; id: bad",
+        ),
+        ({"detail": [{"msg": "no location"}, "not a dict"]}, [("request", "no location")], "request: no location"),
+        ({"detail": []}, [], "invalid request"),
+    ],
+)
+async def test_field_errors_are_read_from_either_body_shape(
+    body: dict[str, object], locations: list[tuple[str, str]], detail: str
+) -> None:
+    transport, _ = responder(httpx2.Response(422, json=body))
+    with pytest.raises(InvalidRequest) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert [(e.location, e.message) for e in caught.value.field_errors] == locations
+    assert caught.value.detail == detail
+    assert caught.value.body == body
+
+
+@pytest.mark.parametrize(
+    ("response", "error_type", "detail", "code"),
+    [
+        (httpx2.Response(400, json={"detail": "bad cursor", "code": "WF_1"}), InvalidRequest, "bad cursor", "WF_1"),
+        (httpx2.Response(404, json={"detail": "gone", "code": 7}), NotFound, "gone", None),
+        (httpx2.Response(502, text="<html>bad gateway</html>"), UpstreamUnavailable, "Bad Gateway", None),
+        (httpx2.Response(418, json={"detail": ""}), WorkflowsAPIError, "I'm a teapot", None),
+        (httpx2.Response(599, json=["not", "a", "dict"]), UpstreamUnavailable, "HTTP 599", None),
+        (httpx2.Response(409, json={"detail": "x" * 5000}), Conflict, "x" * 2000, None),
+    ],
+)
+async def test_error_details_come_from_the_body_else_the_status(
+    response: httpx2.Response, error_type: type[WorkflowsAPIError], detail: str, code: str | None
+) -> None:
+    transport, _ = responder(response)
+    post = Operation("post_thing", "POST", "/v1/workflows/{workflow_identifier}/execute")
+    with pytest.raises(WorkflowsAPIError) as caught:
+        await make_http(transport).call(post, path_params={"workflow_identifier": "w"}, target=Target("workflow", "w"))
+    assert type(caught.value) is error_type
+    assert caught.value.detail == detail
+    assert caught.value.code == code
+    assert caught.value.status == response.status_code
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == ("post_thing", "workflow", "w")
+
+
+async def test_a_success_without_a_body_is_none_and_one_that_is_not_json_names_its_status() -> None:
+    transport, _ = responder(httpx2.Response(200, content=b""))
+    assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) is None
+    transport, _ = responder(httpx2.Response(201, text="created, in plain text"))
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}, target=Target("run", "r"))
+    assert caught.value.status == 201
+    assert "not JSON" in caught.value.detail
+    assert (caught.value.resource, caught.value.identifier) == ("run", "r")
