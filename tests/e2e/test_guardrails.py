@@ -364,7 +364,8 @@ async def test_audit_lines_record_mutations_without_secrets(
 async def test_every_id_of_a_multi_id_call_is_checked_against_the_rules(sandbox_url: str) -> None:
     """A denied workflow hidden behind an allowed one refuses the whole call, and nothing is done."""
     async with connect_in_process(sandbox_url, "auto", {**ALL, "deny_workflows": "count*"}) as session:
-        bulk = await session.call("bulk_archive_workflows", {"workflows": [GREETING_ID, COUNTER_ID]})
+        unknown = "00000000-0000-4000-8000-000000000000"  # skipped by the rules: the tool reports it
+        bulk = await session.call("bulk_archive_workflows", {"workflows": [unknown, GREETING_ID, COUNTER_ID]})
         assert bulk.is_error
         assert "'counter'" in text_of(bulk)
         allowed, denied = await start(session, "greeting", {"name": "x"}), await start(session, "counter", {})

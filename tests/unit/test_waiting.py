@@ -158,3 +158,33 @@ async def test_a_wait_whose_budget_runs_out_returns_the_running_record(monkeypat
         await client.http.aclose()
     assert waited.execution.status == "RUNNING"
     assert clock.now == pytest.approx(20), "the whole budget, and no more"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "failure"),
+    [
+        ({"failure": {"message": "the disk is full"}}, "the disk is full"),
+        ({"failure": {"message": "x" * 5000}}, "x" * 2000),
+        ({"failure": {"message": ""}}, None),
+        ({"failure": "not an object"}, None),
+        ({}, None),
+    ],
+)
+async def test_a_failed_execution_reports_its_failure_message_when_there_is_one(
+    attributes: dict[str, Any], failure: str | None
+) -> None:
+    """The message lives in the failure event, which may lack one: the wait reports what there is."""
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/v1/workflows/events/list":
+            event = {"event_type": "WORKFLOW_EXECUTION_FAILED", "workflow_exec_id": "e1", "attributes": attributes}
+            return httpx2.Response(200, json={"events": [event], "next_cursor": None})
+        return httpx2.Response(200, json=record("FAILED"))
+
+    client = api(handle)
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=0)
+    finally:
+        await client.http.aclose()
+    assert waited.execution.status == "FAILED"
+    assert waited.failure == failure
