@@ -68,6 +68,8 @@ smoke() {
   ctr=$("${BUILDAH[@]}" from --pull=false "$IMAGE")
   SMOKE_CTR=$ctr
   [[ $("${BUILDAH[@]}" run --isolation chroot "$ctr" -- id -u) == 10001 ]] || { say "not uid 10001"; return 1; }
+  "${BUILDAH[@]}" run --isolation chroot "$ctr" -- python -c 'import mcp_workflows.server.redis_state.state' ||
+    { say "the redis extra is missing: replicas could not share state (MCP_WORKFLOWS_REDIS_URL)"; return 1; }
   # Its own process group (setsid), so cleanup stops buildah run and the server it started.
   setsid "${BUILDAH[@]}" run --isolation chroot --network host "$ctr" -- \
     mcp-workflows serve --sandbox --transport http --port "$PORT" >"$ROOT/smoke.log" 2>&1 &
@@ -91,7 +93,7 @@ smoke() {
   listing=$(curl -sf "${headers[@]}" -H "mcp-session-id: $session" "http://127.0.0.1:$PORT/mcp" \
     -d '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_workflows","arguments":{}}}')
   grep -q 'greeting' <<<"$listing" || { say "list_workflows did not list the sandbox's workflows"; return 1; }
-  say "smoke test passed: /health, initialize, tools/list, list_workflows, uid 10001"
+  say "smoke test passed: /health, initialize, tools/list, list_workflows, uid 10001, redis extra"
 }
 
 [[ $EUID -eq 0 ]] || { echo "build_image.sh: run as root (buildah with chroot isolation)" >&2; exit 1; }

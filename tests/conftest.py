@@ -1,17 +1,28 @@
-"""Shared pytest configuration: async tests run on asyncio through the anyio plugin."""
+"""Shared pytest configuration: async tests run on asyncio through the anyio plugin; one real
+redis-server for the session's tests of shared state (slow tier), started when first needed."""
 
 import json
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.redis_server import RedisServer
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     """Every async test in the project runs on asyncio (uvicorn and the sandbox need it)."""
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    yield server
+    server.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,6 +19,7 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import AliasChoices
@@ -349,7 +350,10 @@ def image_command() -> list[str]:
 def test_dockerfile_serves_http_as_a_non_root_user() -> None:
     assert docker_arg("FROM") == "python:3.11-slim"
     assert image_command() == ["mcp-workflows"]
-    assert any(keyword == "RUN" and re.search(r"\bpip install \.(\s|$)", rest) for keyword, rest in dockerfile())
+    installs = [rest for keyword, rest in dockerfile() if keyword == "RUN" and "pip install" in rest]
+    assert any(re.search(r'\bpip install "\.\[redis\]"(\s|$)', rest) for rest in installs), installs
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("redis") for requirement in extras["redis"]), "replicas share state in Redis"
     user = docker_arg("USER").split(":")[0]
     assert user not in ("root", "0")
     assert user.isdigit(), "a numeric uid lets Kubernetes check runAsNonRoot"
@@ -489,6 +493,7 @@ def test_yaml_reader_understands_the_subset() -> None:
 def test_kustomization_lists_the_deployment_and_service_but_not_the_example_secret() -> None:
     resources = kube("kustomization.yaml")["resources"]
     assert {"deployment.yaml", "service.yaml"} <= set(resources)
+    assert {"redis-deployment.yaml", "redis-service.yaml", "redis-networkpolicy.yaml"} <= set(resources)
     assert "secret.example.yaml" not in resources, "applying it would replace a real key with the placeholder"
     assert all((KUBERNETES / name).is_file() for name in resources)
 
@@ -580,12 +585,94 @@ def test_service_targets_the_container_port() -> None:
 
 def test_example_secret_holds_every_key_the_deployment_reads() -> None:
     _, _, container = pod_and_container()
+    _, _, redis = redis_pod_and_container()
     secret = kube("secret.example.yaml")
     assert secret["kind"] == "Secret"
-    refs = [item["valueFrom"]["secretKeyRef"] for item in container["env"] if "valueFrom" in item]
+    refs = [item["valueFrom"]["secretKeyRef"] for c in (container, redis) for item in c["env"] if "valueFrom" in item]
     assert {ref["name"] for ref in refs} == {secret["metadata"]["name"]}
     assert {ref["key"] for ref in refs} <= set(secret["stringData"])
     assert all(NOT_A_SECRET.fullmatch(value) for value in secret["stringData"].values()), "placeholders only"
+
+
+# --- Redis: the replicas' shared state -----------------------------------------------------------
+
+
+def redis_pod_and_container() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    deployment = kube("redis-deployment.yaml")
+    assert deployment["kind"] == "Deployment"
+    pod = deployment["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    return deployment, pod, container
+
+
+def redis_args(container: dict[str, Any]) -> dict[str, str]:
+    """`redis-server --option value ...` as a mapping."""
+    command, *args = container["args"]
+    assert command == "redis-server"
+    assert len(args) % 2 == 0, args
+    return {args[i].removeprefix("--"): args[i + 1] for i in range(0, len(args), 2)}
+
+
+def test_replicas_share_their_state_through_redis_from_the_secret() -> None:
+    """More than one replica is safe only with MCP_WORKFLOWS_REDIS_URL: else each pod has its own
+    spent confirmations, caps and change notifications."""
+    deployment, _, container = pod_and_container()
+    env = {item["name"]: item for item in container["env"]}
+    if deployment["spec"]["replicas"] > 1:
+        assert "MCP_WORKFLOWS_REDIS_URL" in env
+    assert "MCP_WORKFLOWS_REDIS_URL" in DOCUMENTED
+    reference = env["MCP_WORKFLOWS_REDIS_URL"]["valueFrom"]["secretKeyRef"]
+    assert reference == {"name": "mcp-workflows", "key": "redis-url"}, "a URL with a password comes from the Secret"
+    assert "optional" not in reference, "a pod without it would silently count alone"
+
+
+def test_the_bundled_redis_keeps_nothing_on_disk_and_asks_for_the_secret_password() -> None:
+    deployment, pod, container = redis_pod_and_container()
+    assert deployment["spec"]["replicas"] == 1
+    options = redis_args(container)
+    assert options["save"] == ""
+    assert options["appendonly"] == "no"
+    assert options["maxmemory-policy"] == "noeviction", "evicting a spent confirmation would allow a replay"
+    assert options["requirepass"] == "$(REDIS_PASSWORD)"
+    env = {item["name"]: item for item in container["env"]}
+    assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "mcp-workflows", "key": "redis-password"}
+    (port,) = container["ports"]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container_port(container, container[probe]["tcpSocket"]["port"]) == port["containerPort"]
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["allowPrivilegeEscalation"] is False
+    for kind in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(container["resources"][kind])
+
+
+def test_the_secret_redis_url_names_the_redis_service() -> None:
+    _, pod, container = redis_pod_and_container()
+    service = kube("redis-service.yaml")
+    assert service["kind"] == "Service"
+    assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    (port,) = service["spec"]["ports"]
+    assert container_port(container, port["targetPort"]) == container["ports"][0]["containerPort"]
+    placeholder = kube("secret.example.yaml")["stringData"]["redis-url"]
+    url = urlsplit(placeholder.strip("<>"))
+    assert url.scheme == "redis"
+    assert (url.hostname, url.port) == (service["metadata"]["name"], port["port"])
+    assert Settings(redis_url=placeholder.strip("<>")).redis_url is not None, "a URL the server accepts"
+
+
+def test_only_the_server_pods_reach_redis() -> None:
+    _, app_pod, _ = pod_and_container()
+    _, redis_pod, redis_container = redis_pod_and_container()
+    policy = kube("redis-networkpolicy.yaml")
+    assert policy["kind"] == "NetworkPolicy"
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= redis_pod["metadata"]["labels"].items()
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    (rule,) = policy["spec"]["ingress"]
+    (source,) = rule["from"]
+    assert source["podSelector"]["matchLabels"].items() <= app_pod["metadata"]["labels"].items()
+    assert not source["podSelector"]["matchLabels"].items() <= redis_pod["metadata"]["labels"].items()
+    assert [p["port"] for p in rule["ports"]] == [redis_container["ports"][0]["containerPort"]]
 
 
 # --- start-up errors -----------------------------------------------------------------------------

@@ -89,8 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--keep-executions", type=int, help=KEEP_HELP)
     sandbox.set_defaults(run=_sandbox)
 
-    tools = commands.add_parser("tools", help="print the tool catalog")
+    tools = commands.add_parser("tools", help="print the tool catalog, with what each tool costs in tokens")
     tools.add_argument("--json", action="store_true", help="machine-readable catalog with schemas")
+    tools.add_argument("--sandbox", action="store_true", help="read workflow tools from an in-process sandbox")
     tools.add_argument("--markdown", action="store_true", help="the README's tool table")
     _add_selection_flags(tools)
     tools.set_defaults(run=_tools)
@@ -101,10 +102,19 @@ def _add_selection_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--toolsets", help="comma-separated toolsets, or 'all' / 'default' (MCP_WORKFLOWS_TOOLSETS)")
     parser.add_argument("--tools", help="comma-separated extra tools (MCP_WORKFLOWS_TOOLS)")
     parser.add_argument("--exclude-tools", help="comma-separated tools to hide (MCP_WORKFLOWS_EXCLUDE_TOOLS)")
+    parser.add_argument(
+        "--workflow-tools",
+        help="workflows offered as their own run_<name> tools: name globs, or 'chat' (MCP_WORKFLOWS_WORKFLOW_TOOLS)",
+    )
 
 
 def _selection(args: argparse.Namespace) -> dict[str, Any]:
-    return {"toolsets": args.toolsets, "tools": args.tools, "exclude_tools": args.exclude_tools}
+    return {
+        "toolsets": args.toolsets,
+        "tools": args.tools,
+        "exclude_tools": args.exclude_tools,
+        "workflow_tools": args.workflow_tools,
+    }
 
 
 def _checked(settings: Settings) -> Settings:
@@ -183,6 +193,7 @@ def _serve(args: argparse.Namespace) -> None:
         ):
             print(f"mcp-workflows: {problem}", file=sys.stderr)
             sys.exit(2)
+    _check_redis(settings)
     from mcp_workflows.server.app import build_server
 
     server = build_server(settings, oauth)
@@ -227,6 +238,26 @@ def _oauth(settings: Settings, transport: str, tokens: list[str]) -> OAuthConfig
     return config
 
 
+def _check_redis(settings: Settings) -> None:
+    """With MCP_WORKFLOWS_REDIS_URL set, Redis must answer before serving; else one line says why."""
+    if settings.redis_url is None:
+        return
+    try:
+        from mcp_workflows.server.redis_state.connection import unreachable
+    except ModuleNotFoundError as exc:
+        if exc.name != "redis":
+            raise
+        print(
+            "mcp-workflows: MCP_WORKFLOWS_REDIS_URL is set, but the Redis client is not installed: "
+            "pip install 'mcp-workflows[redis]'.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    if problem := unreachable(settings.redis_url.get_secret_value()):
+        print(f"mcp-workflows: {problem}", file=sys.stderr)
+        sys.exit(2)
+
+
 def _keyless_sandbox(settings: Settings) -> bool:
     """True when serving a separately started `mcp-workflows sandbox` (loopback, checked) without a key;
     exits with the no-key message when a key is needed and missing."""
@@ -261,7 +292,9 @@ def _tools(args: argparse.Namespace) -> None:
 
     from mcp_workflows.reporting.catalog import catalog_entries, render_table
 
-    settings = _checked(_settings(sandbox=True, **_selection(args)))
+    settings = _checked(_settings(sandbox=args.sandbox or None, **_selection(args)))
+    if settings.workflow_tools and not settings.read_only:  # read from the API: it needs a key (or a sandbox)
+        _keyless_sandbox(settings)
     if args.markdown:
         from mcp_workflows.reporting.catalog import render_markdown
 

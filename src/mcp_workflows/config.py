@@ -7,6 +7,7 @@ agree on names and defaults.
 from __future__ import annotations
 
 from typing import Literal, get_args
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ DEFAULT_BASE_URL = "https://api.mistral.ai"
 ConfirmMode = Literal["elicit", "token", "auto", "off"]
 ConfirmPolicy = dict[str, ConfirmMode]
 CONFIRMABLE_CLASSES = ("destructive", "execute")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def parse_confirm_policy(text: str) -> ConfirmPolicy:
@@ -76,6 +78,16 @@ class Settings(BaseSettings):
         default=None,
         description="Where spent confirmations are remembered (default $XDG_STATE_HOME/mcp-workflows).",
     )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis shared by replicas (redis:// or rediss://): spent confirmations, caps and change "
+        "notifications live there instead of in this process. Needs the `redis` extra.",
+    )
+    redis_key_prefix: str = Field(
+        default="mcp-workflows",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Prefix of every Redis key and channel, so deployments can share one Redis.",
+    )
     sandbox_time_scale: float = Field(default=1.0, gt=0, le=100)
     sandbox_port: int = Field(default=0, ge=0, le=65535)
     sandbox_keep_executions: int = Field(
@@ -111,12 +123,38 @@ class Settings(BaseSettings):
     toolsets: str = Field(default="default", description="Comma-separated toolsets, 'default' or 'all'.")
     tools: str = Field(default="", description="Comma-separated tool names added to the toolsets.")
     exclude_tools: str = Field(default="", description="Comma-separated tool names removed at the end.")
+    workflow_tools: str = Field(
+        default="",
+        description="Workflows offered as their own run_<name> tools: comma-separated name globs, "
+        "and `chat` for those available in the chat assistant.",
+    )
+    workflow_tools_ttl_s: float = Field(
+        default=300.0, gt=0, le=86400, description="How long the set of workflow tools is used before it is re-read."
+    )
+    max_workflow_tools: int = Field(default=20, ge=0, le=500, description="Workflow tools offered at most.")
+    max_workflow_tool_tokens: int = Field(
+        default=600, ge=1, description="Tokens one workflow tool's definition may cost; bigger ones are left out."
+    )
 
     @field_validator("api_key", mode="before")
     @classmethod
     def _blank_key_is_no_key(cls, value: object) -> object:
         """`MISTRAL_API_KEY=` (an MCPB host passes an empty setting so) means no key, not an empty one."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        """Checked here so a typo stops start-up in one line (the message never repeats the URL)."""
+        if value is None:
+            return None
+        try:
+            scheme = urlsplit(value.get_secret_value()).scheme
+        except ValueError:
+            scheme = ""
+        if scheme not in REDIS_SCHEMES:
+            raise ValueError(f"not a Redis URL: it must start with {', '.join(s + '://' for s in REDIS_SCHEMES)}")
+        return value
 
     @field_validator("confirm")
     @classmethod
@@ -136,7 +174,15 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret value this configuration holds: never shown anywhere (redaction.py)."""
         values = [self.api_key, self.confirmation_secret]
-        return [v.get_secret_value() for v in values if v is not None] + self.http_token_list
+        return [v.get_secret_value() for v in values if v is not None] + self.http_token_list + self._redis_password()
+
+    def _redis_password(self) -> list[str]:
+        """The password inside MCP_WORKFLOWS_REDIS_URL (the URL itself is redacted wherever it appears)."""
+        if self.redis_url is None:
+            return []
+        url = urlsplit(self.redis_url.get_secret_value())
+        query = parse_qs(url.query).get("password", [])
+        return [value for value in [url.password, *query] if value]
 
     @property
     def needs_api_key(self) -> bool:

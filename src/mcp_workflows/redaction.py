@@ -1,7 +1,8 @@
 """One redaction pass on everything that leaves the server, whatever the upstream sends back.
 
-The operator's secrets (the Mistral API key, the HTTP bearer tokens, the confirmation secret) and
-anything written after `Bearer ` become `[redacted]`:
+The operator's secrets (the Mistral API key, the HTTP bearer tokens, the confirmation secret, the
+Redis password), anything written after `Bearer ` and any password written into a URL
+(`redis://user:PASSWORD@host`, `?password=...`, whatever its length) become `[redacted]`:
 - in tool results and error texts (`server/results.py` frames every one of them through here);
 - in everything written to stderr (logs, audit lines, tracebacks, warnings): the CLI wraps
   `sys.stderr` once, before anything is logged.
@@ -19,6 +20,9 @@ from typing import TextIO
 REDACTED = "[redacted]"
 MIN_SECRET_CHARS = 8  # shorter values are not secrets worth hiding (and would redact ordinary words)
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;\]}]+")
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/@:]*:)[^\s/@]+(?=@)")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&\s#\"']+")
+_PATTERNS = (_BEARER, _URL_PASSWORD, _QUERY_PASSWORD)
 
 
 class Redactor:
@@ -35,14 +39,16 @@ class Redactor:
 
     def needed(self, text: str) -> bool:
         """Whether `text` holds anything to hide (a cheap check for the common case: nothing)."""
-        return any(secret in text for secret in self._secrets) or _BEARER.search(text) is not None
+        return any(secret in text for secret in self._secrets) or any(p.search(text) for p in _PATTERNS)
 
     def __call__(self, text: str) -> str:
         if not self.needed(text):
             return text
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
+        for pattern in _PATTERNS:
+            text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
+        return text
 
 
 redact = Redactor()

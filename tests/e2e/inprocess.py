@@ -14,6 +14,7 @@ outlives every test's event loop, including tests whose code blocks on synchrono
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -85,6 +86,9 @@ async def connect_in_process(
     sandbox_url: str, mode: Mode, settings: Mapping[str, Any] | None = None, **client_kwargs: Any
 ) -> AsyncIterator[Session]:
     """A fresh server (lifespan: HTTP client, caps, confirmations) and a Client connected to it in memory."""
-    server = build_server(settings_for(sandbox_url, settings))
-    async with sandbox_client(sandbox_url) as http, Client(server, mode=mode, **client_kwargs) as client:
-        yield Session(client, http)
+    # A state folder of its own unless the test shares one: test runs on one machine must not share
+    # spent confirmations (one user's processes do).
+    with tempfile.TemporaryDirectory(prefix="mcp-workflows-state-") as state_dir:
+        server = build_server(settings_for(sandbox_url, {"state_dir": state_dir, **(settings or {})}))
+        async with sandbox_client(sandbox_url) as http, Client(server, mode=mode, **client_kwargs) as client:
+            yield Session(client, http)

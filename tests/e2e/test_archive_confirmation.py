@@ -7,6 +7,7 @@ in 2026-07-28), plus real server processes where a fresh process is the point.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -176,11 +177,13 @@ async def unarchive(session: Session, name: str) -> None:
     assert not await is_archived(session, name)
 
 
-async def test_a_spent_token_is_refused_even_by_a_fresh_server(sandbox_url: str) -> None:
+async def test_a_spent_token_is_refused_even_by_a_fresh_server(sandbox_url: str, tmp_path: Path) -> None:
     """A confirmation authorises one action: replaying the token after the workflow was restored
-    changes nothing, in the server that took it or in a new one sharing its secret."""
+    changes nothing, in the server that took it or in a new one on the same machine (same state
+    directory, same secret)."""
     replayed = {"workflow": "greeting"}
-    async with connect_in_process(sandbox_url, "legacy") as first:
+    machine = {"state_dir": str(tmp_path)}
+    async with connect_in_process(sandbox_url, "legacy", machine) as first:
         preview = await first.call("archive_workflow", replayed)
         replayed["confirmation_token"] = preview.structured_content["confirmation_token"]
         done = await first.call("archive_workflow", replayed)
@@ -190,7 +193,7 @@ async def test_a_spent_token_is_refused_even_by_a_fresh_server(sandbox_url: str)
         assert again.is_error
         assert "already used" in text_of(again)
         assert not await is_archived(first, "greeting")
-    async with connect_in_process(sandbox_url, "auto") as second:
+    async with connect_in_process(sandbox_url, "auto", machine) as second:
         again = await second.call("archive_workflow", replayed)
         assert again.is_error
         assert "already used" in text_of(again)

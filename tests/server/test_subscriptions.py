@@ -218,29 +218,20 @@ async def test_subscribe_is_refused_where_it_is_not_advertised(
         assert says in refused.value.error.message
 
 
-class RecordingBus(InMemorySubscriptionBus):
-    """The seam for a bus shared by replicas: every event a watch publishes goes through `publish`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.published: list[ServerEvent] = []
-
-    async def publish(self, event: ServerEvent) -> None:
-        self.published.append(event)
-        await super().publish(event)
-
-
 async def test_watches_publish_through_the_servers_bus(settings: Settings, mode: Mode) -> None:
-    bus = RecordingBus()
-    async with Client(build_server(settings, bus=bus), mode=mode) as client:
+    """The seam for a bus shared by replicas (Redis): every event a watch raises goes through it."""
+    server = build_server(settings)
+    published: list[ServerEvent] = []
+    server.bus.subscribe(published.append)
+    async with Client(server, mode=mode) as client:
         execution_id = await started(client)
         async with following(client, mode, execution_uri(execution_id)):
             await approve(client, execution_id)
 
-            async def published() -> bool:
-                return bus.published == [ResourceUpdated(uri=execution_uri(execution_id))]
+            async def seen() -> bool:
+                return published == [ResourceUpdated(uri=execution_uri(execution_id))]
 
-            await eventually(published, "the update published on the given bus")
+            await eventually(seen, "the update published on the server's bus")
 
 
 class RecordingOutbound:

@@ -7,6 +7,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from mcp.server.auth.middleware.auth_context import auth_context_var
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
 from mcp.server.elicitation import AcceptedElicitation
 from mcp_types import ClientCapabilities, ElicitationCapability, FormElicitationCapability, UrlElicitationCapability
 from pydantic import SecretStr
@@ -120,9 +123,9 @@ def test_confirm_policy_rejects_unknown_classes_and_modes(text: str) -> None:
 # --- spent once -----------------------------------------------------------------------------------
 
 
-def settle_token(confirmations: Confirmations, token: str | None) -> Verdict:
+async def settle_token(confirmations: Confirmations, token: str | None) -> Verdict:
     answer = AcceptedElicitation(data=NotAsked(mode="token"))
-    return confirmations.settle("archive_workflow", ARGS, answer, token)
+    return await confirmations.settle("archive_workflow", ARGS, answer, token)
 
 
 def confirmations_in(directory: Path, clock: Clock) -> Confirmations:
@@ -130,40 +133,70 @@ def confirmations_in(directory: Path, clock: Clock) -> Confirmations:
     return Confirmations({"destructive": "token"}, TokenSigner(b"secret", 300, clock), store, clock)
 
 
-def test_a_token_is_spent_once_even_across_processes(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_token_is_spent_once_even_across_processes(tmp_path: Path) -> None:
     clock = Clock(1000.0)
     first = confirmations_in(tmp_path, clock)
-    token = settle_token(first, None).token
+    token = (await settle_token(first, None)).token
     assert token is not None
-    assert settle_token(first, token).proceed
+    assert (await settle_token(first, token)).proceed
     with pytest.raises(ToolInputError, match="already used"):
-        settle_token(first, token)
+        await settle_token(first, token)
     with pytest.raises(ToolInputError, match="already used"):
-        settle_token(confirmations_in(tmp_path, clock), token)  # a fresh server process, same machine
+        await settle_token(confirmations_in(tmp_path, clock), token)  # a fresh server process, same machine
 
 
-def test_spent_tokens_are_forgotten_once_they_expire(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_spent_tokens_are_forgotten_once_they_expire(tmp_path: Path) -> None:
     clock = Clock(1000.0)
     store = SqliteConfirmationStore(tmp_path, clock)
-    assert store.spend("token:a", 1300.0)
-    assert not store.spend("token:a", 1300.0)
+    assert await store.spend("token:a", 1300.0)
+    assert not await store.spend("token:a", 1300.0)
     clock.now = 1301.0
-    assert store.spend("token:b", 1600.0), "a new entry sweeps the expired ones"
-    assert store.spend("token:a", 1600.0)
+    assert await store.spend("token:b", 1600.0), "a new entry sweeps the expired ones"
+    assert await store.spend("token:a", 1600.0)
 
 
-def test_an_accepted_form_is_spent_once(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_an_accepted_form_is_spent_once(tmp_path: Path) -> None:
     clock = Clock(1000.0)
     confirmations = confirmations_in(tmp_path, clock)
-    reference = confirmations.form_reference("archive_workflow", ARGS, new=True)
-    assert confirmations.form_reference("archive_workflow", ARGS, new=False) == reference, "round 2 asks the same"
+    reference = await confirmations.form_reference("archive_workflow", ARGS, new=True)
+    assert await confirmations.form_reference("archive_workflow", ARGS, new=False) == reference, "round 2 asks the same"
     accepted = AcceptedElicitation(data=ConfirmationForm(confirm=True))
-    assert confirmations.settle("archive_workflow", ARGS, accepted, None, reference).proceed
+    assert (await confirmations.settle("archive_workflow", ARGS, accepted, None, reference)).proceed
     with pytest.raises(ToolInputError, match="already used"):
-        confirmations.settle("archive_workflow", ARGS, accepted, None, reference)
-    fresh = confirmations.form_reference("archive_workflow", ARGS, new=True)
+        await confirmations.settle("archive_workflow", ARGS, accepted, None, reference)
+    fresh = await confirmations.form_reference("archive_workflow", ARGS, new=True)
     assert fresh != reference, "a new question gets a new reference, so its answer can be spent again"
-    assert confirmations.settle("archive_workflow", ARGS, accepted, None, fresh).proceed
+    assert (await confirmations.settle("archive_workflow", ARGS, accepted, None, fresh)).proceed
+
+
+def as_caller(subject: str) -> AuthenticatedUser:
+    return AuthenticatedUser(AccessToken(token=subject, client_id="client", scopes=[], subject=subject))
+
+
+@pytest.mark.anyio
+async def test_two_callers_confirming_the_same_action_each_get_their_own_question(tmp_path: Path) -> None:
+    """Same tool, same arguments, one shared store (replicas): the answer of one never spends the other's."""
+    confirmations = confirmations_in(tmp_path, Clock(1000.0))
+    accepted = AcceptedElicitation(data=ConfirmationForm(confirm=True))
+    references = {}
+    for subject in ("alice", "bob"):
+        reset = auth_context_var.set(as_caller(subject))
+        try:
+            references[subject] = await confirmations.form_reference("archive_workflow", ARGS, new=True)
+        finally:
+            auth_context_var.reset(reset)
+    assert references["alice"] != references["bob"]
+    for subject in ("alice", "bob"):
+        reset = auth_context_var.set(as_caller(subject))
+        try:
+            again = await confirmations.form_reference("archive_workflow", ARGS, new=False)
+            assert again == references[subject], "each caller's round 2 asks the question they were shown"
+            assert (await confirmations.settle("archive_workflow", ARGS, accepted, None, again)).proceed
+        finally:
+            auth_context_var.reset(reset)
 
 
 # --- who can be asked through a form -------------------------------------------------------------
@@ -226,25 +259,27 @@ def test_the_mode_follows_the_policy_and_the_client(
     assert confirmations.effective_mode("read", ctx) == "off", "a class without a policy is never confirmed"
 
 
-def test_a_remembered_value_is_recalled_until_it_expires_and_can_be_replaced(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_remembered_value_is_recalled_until_it_expires_and_can_be_replaced(tmp_path: Path) -> None:
     clock = Clock(1000.0)
     store = SqliteConfirmationStore(tmp_path, clock)
-    assert store.recall("ask:x") is None
-    store.remember("ask:x", "first", 1100.0)
-    store.remember("ask:x", "second", 1100.0)
-    assert store.recall("ask:x") == "second"
-    assert SqliteConfirmationStore(tmp_path, clock).recall("ask:x") == "second", "shared through the file"
+    assert await store.recall("ask:x") is None
+    await store.remember("ask:x", "first", 1100.0)
+    await store.remember("ask:x", "second", 1100.0)
+    assert await store.recall("ask:x") == "second"
+    assert await SqliteConfirmationStore(tmp_path, clock).recall("ask:x") == "second", "shared through the file"
     clock.now = 1100.0
-    assert store.recall("ask:x") == "second", "valid up to its expiry time"
+    assert await store.recall("ask:x") == "second", "valid up to its expiry time"
     clock.now = 1100.5
-    assert store.recall("ask:x") is None
+    assert await store.recall("ask:x") is None
 
 
-def test_the_store_is_private_to_its_user_and_never_holds_a_token(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_the_store_is_private_to_its_user_and_never_holds_a_token(tmp_path: Path) -> None:
     directory = tmp_path / "state" / "mcp-workflows"
     store = SqliteConfirmationStore(directory, Clock(1000.0))
     assert directory.stat().st_mode & 0o777 == 0o700
-    assert store.spend("token:c2.1300.0123abcd.SIGNATURE-PART", 1300.0)
+    assert await store.spend("token:c2.1300.0123abcd.SIGNATURE-PART", 1300.0)
     assert b"SIGNATURE-PART" not in (directory / "confirmations.sqlite3").read_bytes()
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import Listing, Risk, Target, ToolSpec
 from mcp_workflows.server.guard.audit import AUDIT_LOGGER
+from mcp_workflows.server.guard.caps import MemoryWindowCounter
 from mcp_workflows.server.guard.gate import CallGate
 
 pytestmark = pytest.mark.anyio
@@ -41,6 +42,10 @@ class Page(BaseModel):
     next_cursor: str | None = None
 
 
+def gate_for(settings: Settings) -> CallGate:
+    return CallGate(settings, MemoryWindowCounter())
+
+
 def outcome(name: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text="{}")], structured_content={"outcome": name})
 
@@ -50,13 +55,13 @@ def failure(text: str) -> CallToolResult:
 
 
 async def test_without_rules_nothing_is_refused() -> None:
-    gate = CallGate(Settings())
+    gate = gate_for(Settings())
     for spec in (ARCHIVE, EXECUTE, UPDATE, READ):
         assert await gate.refusal(spec, {"workflow": "anything"}, NO_API) is None
 
 
 async def test_a_denied_target_is_refused_naming_the_tool_and_the_rule() -> None:
-    gate = CallGate(Settings(deny_workflows="count*"))
+    gate = gate_for(Settings(deny_workflows="count*"))
     refusal = await gate.refusal(READ, {"workflow": "counter"}, NO_API)
     assert refusal is not None
     assert refusal.startswith("get_workflow refused: workflow 'counter' is denied")
@@ -68,42 +73,44 @@ async def test_a_denied_target_is_refused_naming_the_tool_and_the_rule() -> None
 
 async def test_every_name_of_a_list_target_is_checked() -> None:
     bulk = ToolSpec("bulk", "workflows", "Bulk", Risk.DESTRUCTIVE, (), target=Target("workflow", "workflows"))
-    gate = CallGate(Settings(allow_workflows="greet*"))
+    gate = gate_for(Settings(allow_workflows="greet*"))
     refusal = await gate.refusal(bulk, {"workflows": ["greeting", "greetings", "approval"]}, NO_API)
     assert refusal is not None
     assert "'approval'" in refusal
 
 
 async def test_caps_apply_per_risk_class_and_count_only_done_calls() -> None:
-    gate = CallGate(Settings(max_destructive=1, max_executions=2))
+    gate = gate_for(Settings(max_destructive=1, max_executions=2))
     args = {"workflow": "greeting"}
     for result in (outcome("confirmation_required"), outcome("declined"), failure("Error: nope")):
-        gate.account(ARCHIVE, args, result, refused=False)
-    gate.account(ARCHIVE, args, outcome("done"), refused=True)
+        await gate.account(ARCHIVE, args, result, refused=False)
+    await gate.account(ARCHIVE, args, outcome("done"), refused=True)
     assert await gate.refusal(ARCHIVE, args, NO_API) is None, "nothing acted yet"
-    gate.account(ARCHIVE, args, outcome("done"), refused=False)
+    await gate.account(ARCHIVE, args, outcome("done"), refused=False)
     refusal = await gate.refusal(ARCHIVE, args, NO_API)
     assert refusal is not None
     assert refusal.startswith("archive_workflow refused: the operator's cap of 1 destructive calls")
     assert await gate.refusal(EXECUTE, args, NO_API) is None, "executions have their own cap"
-    gate.account(EXECUTE, args, CallToolResult(content=[], structured_content={"status": "RUNNING"}), refused=False)
+    await gate.account(
+        EXECUTE, args, CallToolResult(content=[], structured_content={"status": "RUNNING"}), refused=False
+    )
     assert await gate.refusal(EXECUTE, args, NO_API) is None, "a result without an outcome acted: 1 of 2"
-    gate.account(EXECUTE, args, CallToolResult(content=[]), refused=False)
+    await gate.account(EXECUTE, args, CallToolResult(content=[]), refused=False)
     assert await gate.refusal(EXECUTE, args, NO_API) is not None
-    gate.account(UPDATE, args, outcome("done"), refused=False)
+    await gate.account(UPDATE, args, outcome("done"), refused=False)
     assert await gate.refusal(UPDATE, args, NO_API) is None, "writes are not capped"
 
 
 async def test_audit_lines_record_the_outcome_and_why(caplog: pytest.LogCaptureFixture) -> None:
-    gate = CallGate(Settings(audit_payloads=True))
+    gate = gate_for(Settings(audit_payloads=True))
     args = {"workflow": "greeting", "input": {"name": "Sam"}, "display_name": "x"}
     with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
-        gate.account(READ, args, outcome("done"), refused=False)
-        gate.account(ARCHIVE, args, failure("Error: refused by rule"), refused=True)
-        gate.account(UPDATE, args, failure("Error: not found"), refused=False)
-        gate.account(EXECUTE, args, outcome("confirmation_required"), refused=False)
+        await gate.account(READ, args, outcome("done"), refused=False)
+        await gate.account(ARCHIVE, args, failure("Error: refused by rule"), refused=True)
+        await gate.account(UPDATE, args, failure("Error: not found"), refused=False)
+        await gate.account(EXECUTE, args, outcome("confirmation_required"), refused=False)
         done = CallToolResult(content=[], structured_content={"outcome": "done", "confirmed_by": "token"})
-        gate.account(ARCHIVE, args, done, refused=False)
+        await gate.account(ARCHIVE, args, done, refused=False)
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == AUDIT_LOGGER]
     assert [(line["tool"], line["outcome"], line.get("detail"), line["confirmation"]) for line in lines] == [
         ("archive_workflow", "refused", "Error: refused by rule", "none"),
@@ -120,16 +127,29 @@ async def test_audit_lines_record_the_outcome_and_why(caplog: pytest.LogCaptureF
 
 async def test_payloads_are_not_audited_by_default(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
-        CallGate(Settings()).account(EXECUTE, {"workflow": "g", "input": {"name": "Sam"}}, outcome("done"), False)
+        await gate_for(Settings()).account(EXECUTE, {"workflow": "g", "input": {"name": "Sam"}}, outcome("done"), False)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == AUDIT_LOGGER]
+    assert [line["tool"] for line in lines] == ["execute_workflow"]
+    assert "payload" not in lines[0]
     assert "Sam" not in caplog.text
+
+
+async def test_a_run_that_failed_was_still_done(caplog: pytest.LogCaptureFixture) -> None:
+    """A failed execution comes back as a structured error result: it started, so it counts."""
+    gate = gate_for(Settings(max_executions=1))
+    failed_run = CallToolResult(content=[], structured_content={"status": "FAILED"}, is_error=True)
+    with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
+        await gate.account(EXECUTE, {"workflow": "g"}, failed_run, refused=False)
+    assert json.loads(caplog.records[-1].getMessage())["outcome"] == "done"
+    assert await gate.refusal(EXECUTE, {"workflow": "g"}, NO_API) is not None
 
 
 def test_listings_show_only_rows_in_scope_and_rows_that_name_no_workflow() -> None:
     page = Page(
         rows=[Row(id=1, workflow_name="greeting"), Row(id=2, workflow_name="counter"), Row(id=3, workflow_name=None)]
     )
-    trimmed = CallGate(Settings(deny_workflows="count*")).visible(LIST, page)
+    trimmed = gate_for(Settings(deny_workflows="count*")).visible(LIST, page)
     assert [row.id for row in trimmed.rows] == [1, 3]
     assert [row.id for row in page.rows] == [1, 2, 3], "the upstream page itself is left alone"
-    assert CallGate(Settings()).visible(LIST, page) is page
-    assert CallGate(Settings(deny_workflows="count*")).visible(READ, page) is page, "only listings are trimmed"
+    assert gate_for(Settings()).visible(LIST, page) is page
+    assert gate_for(Settings(deny_workflows="count*")).visible(READ, page) is page, "only listings are trimmed"

@@ -62,3 +62,29 @@ def test_input_schemas_collapse_optional_nulls() -> None:
     schema = compact_input_schema(Outer.model_json_schema())
     assert schema["properties"]["note"] == {"type": "string", "description": "optional note"}
     assert schema["required"] == ["items"]
+
+
+def test_input_schemas_written_by_other_generators_are_inlined_too() -> None:
+    """Workflow input schemas come from workers: draft-07 `definitions`, boolean subschemas."""
+    schema = compact_input_schema(
+        {
+            "definitions": {"Lang": {"type": "string", "enum": ["en", "fr"], "title": "Lang"}},
+            "type": "object",
+            "properties": {"language": {"$ref": "#/definitions/Lang"}, "anything": True},
+        }
+    )
+    assert schema == {
+        "type": "object",
+        "properties": {"language": {"type": "string", "enum": ["en", "fr"]}, "anything": True},
+    }
+
+
+def test_a_reference_that_cannot_be_inlined_is_left_for_the_caller_to_judge() -> None:
+    outside = {
+        "type": "object",
+        "properties": {"a": {"$ref": "https://example.com/a.json"}, "b": {"$ref": "#/$defs/X"}},
+    }
+    assert compact_input_schema(outside)["properties"] == {
+        "a": {"$ref": "https://example.com/a.json"},
+        "b": {"$ref": "#/$defs/X"},
+    }

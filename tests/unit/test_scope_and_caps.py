@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from mcp_workflows.config import Settings
-from mcp_workflows.server.guard.caps import WindowCap
+from mcp_workflows.server.guard.caps import MemoryWindowCounter, WindowCap
 from mcp_workflows.server.guard.scope import WorkflowScope
 
 
@@ -57,31 +57,43 @@ def test_patterns_are_case_sensitive_globs() -> None:
     assert scope.refusal("Greetings") is None
 
 
-def test_a_cap_refuses_once_reached_and_says_when_the_next_call_is_possible() -> None:
+@pytest.mark.anyio
+async def test_a_cap_refuses_once_reached_and_says_when_the_next_call_is_possible() -> None:
     clock = Clock()
-    cap = WindowCap("destructive calls", 2, 60.0, clock)
-    assert cap.refusal() is None
-    cap.record()
+    cap = WindowCap("destructive calls", "destructive", 2, 60.0, MemoryWindowCounter(clock))
+    assert await cap.refusal() is None
+    await cap.record()
     clock.now += 10
-    cap.record()
+    await cap.record()
     clock.now += 5
-    refusal = cap.refusal()
+    refusal = await cap.refusal()
     assert refusal is not None
     assert "cap of 2 destructive calls per 60 s" in refusal
     assert "possible in 45 s" in refusal, "the oldest call leaves the window 60 s after it was made"
 
 
-def test_the_window_slides_one_call_at_a_time() -> None:
+@pytest.mark.anyio
+async def test_the_window_slides_one_call_at_a_time() -> None:
     clock = Clock()
-    cap = WindowCap("executions started", 2, 60.0, clock)
-    cap.record()
+    cap = WindowCap("executions started", "execute", 2, 60.0, MemoryWindowCounter(clock))
+    await cap.record()
     clock.now += 30
-    cap.record()
+    await cap.record()
     clock.now += 29.9
-    assert cap.refusal() is not None
+    assert await cap.refusal() is not None
     clock.now += 0.1
-    assert cap.refusal() is None, "the first call is 60 s old: it no longer counts"
-    cap.record()
-    assert cap.refusal() is not None, "the second call still counts"
+    assert await cap.refusal() is None, "the first call is 60 s old: it no longer counts"
+    await cap.record()
+    assert await cap.refusal() is not None, "the second call still counts"
     clock.now += 30
-    assert cap.refusal() is None
+    assert await cap.refusal() is None
+
+
+@pytest.mark.anyio
+async def test_each_cap_counts_its_own_calls() -> None:
+    counter = MemoryWindowCounter(Clock())
+    destructive = WindowCap("destructive calls", "destructive", 1, 60.0, counter)
+    executions = WindowCap("executions started", "execute", 1, 60.0, counter)
+    await destructive.record()
+    assert await destructive.refusal() is not None
+    assert await executions.refusal() is None

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from mcp_workflows.server.guard.caps import WindowCap
+import pytest
+
+from mcp_workflows.server.guard.caps import MemoryWindowCounter, WindowCap
+
+pytestmark = pytest.mark.anyio
 
 
-def test_a_cap_of_zero_allows_nothing() -> None:
-    cap = WindowCap("destructive calls", 0, 60.0)
-    assert cap.refusal() == "the operator allows no destructive calls (a cap of 0)"
+async def test_a_cap_of_zero_allows_nothing() -> None:
+    cap = WindowCap("destructive calls", "destructive", 0, 60.0, MemoryWindowCounter())
+    assert await cap.refusal() == "the operator allows no destructive calls (a cap of 0)"
 
 
-def test_unlimited_never_refuses() -> None:
-    cap = WindowCap("executions", None, 60.0)
-    cap.record()
-    assert cap.refusal() is None
+async def test_unlimited_never_refuses() -> None:
+    cap = WindowCap("executions", "execute", None, 60.0, MemoryWindowCounter())
+    await cap.record()
+    assert await cap.refusal() is None

@@ -2,30 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from mcp_types import Tool
 
 from mcp_workflows.config import Settings
+from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools, wire_form
+from mcp_workflows.server.workflow_tools import WorkflowToolSet
+
+
+@dataclass(frozen=True)
+class ServedTools:
+    """tools/list for some settings, the spec of each tool, and the workflow tools' reading."""
+
+    tools: list[Tool]
+    specs: dict[str, ToolSpec]
+    workflow_tools: WorkflowToolSet | None  # None when none are asked for
+
+
+async def served_tools(settings: Settings) -> ServedTools:
+    """tools/list exactly as a client would receive it for these settings. With workflow tools, a
+    client session is opened in process: the server reads the workflows from its API (or sandbox)."""
+    from mcp_workflows.server.app import build_server
+
+    server = build_server(settings)
+    if not server.workflow_tools.enabled:
+        return ServedTools(await server.list_tools(), server.tool_specs(), None)
+    from mcp import Client
+
+    async with Client(server, mode="legacy") as client:
+        tools = (await client.list_tools()).tools
+    return ServedTools(tools, server.tool_specs(), server.workflow_tools.current)
 
 
 async def advertised_tools(settings: Settings) -> list[Tool]:
     """tools/list exactly as a client would receive it for these settings."""
-    from mcp_workflows.server.app import build_server
+    return (await served_tools(settings)).tools
 
-    return await build_server(settings).list_tools()
+
+def _toolset(served: ServedTools, name: str) -> str:
+    workflow_tools = served.workflow_tools.tools if served.workflow_tools else {}
+    return f"workflow:{workflow_tools[name].workflow}" if name in workflow_tools else served.specs[name].toolset
 
 
 async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
     """Every active tool as advertised by tools/list, joined with its catalog row."""
+    served = await served_tools(settings)
     entries = []
-    for tool in await advertised_tools(settings):
-        spec = indexed_specs()[tool.name]
+    for tool in served.tools:
+        spec = served.specs[tool.name]
         entries.append(
             {
                 "name": tool.name,
-                "toolset": spec.toolset,
+                "toolset": _toolset(served, tool.name),
                 "risk": spec.risk.value,
                 "operation_ids": list(spec.operations),
                 "title": tool.title,
@@ -41,20 +73,38 @@ async def catalog_entries(settings: Settings) -> list[dict[str, Any]]:
 
 
 async def render_table(settings: Settings) -> str:
-    """A table of the active tools with risk class and token cost, and the tools/list total."""
+    """A table of the active tools with risk class and token cost, the tools/list total, and what
+    the workflow tools add to it (and which workflows were left out, and why)."""
     from mcp_workflows.reporting.tokens import count_tokens, exact_counts_available
 
-    tools = await advertised_tools(settings)
+    served = await served_tools(settings)
     rows = [("tool", "toolset", "risk", "tokens")]
-    for tool in tools:
-        spec = indexed_specs()[tool.name]
-        rows.append((tool.name, spec.toolset, spec.risk.value, str(count_tokens(wire_form(tool)))))
-    total = count_tokens({"tools": [wire_form(tool) for tool in tools]})
+    for tool in served.tools:
+        spec = served.specs[tool.name]
+        rows.append((tool.name, _toolset(served, tool.name), spec.risk.value, str(count_tokens(wire_form(tool)))))
+    total = count_tokens({"tools": [wire_form(tool) for tool in served.tools]})
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     how = "Mistral Tekken tokenizer" if exact_counts_available() else "estimate: install mistral-common for exact"
-    lines.append(f"{len(tools)} tools, tools/list = {total} tokens ({how})")
+    lines.append(f"{len(served.tools)} tools, tools/list = {total} tokens ({how})")
+    if settings.workflow_tools and settings.read_only:
+        lines.append("workflow tools: none in read-only mode (they start executions)")
+    if served.workflow_tools is not None:
+        lines.extend(_workflow_tools_report(served, total, count_tokens))
     return "\n".join(lines)
+
+
+def _workflow_tools_report(served: ServedTools, total: int, count: Callable[[Any], int]) -> list[str]:
+    """What the workflow tools cost against tools/list without them, and what was left out, and why."""
+    assert served.workflow_tools is not None
+    offered, left_out = served.workflow_tools.tools, served.workflow_tools.left_out
+    baseline = count({"tools": [wire_form(tool) for tool in served.tools if tool.name not in offered]})
+    lines = [
+        f"workflow tools: {len(offered)} offered, +{total - baseline} tokens: tools/list is "
+        f"{total / baseline:.2f}x the {baseline} tokens without them; {len(left_out)} left out"
+    ]
+    lines.extend(f"  left out: {entry.workflow} ({entry.name or 'no name'}): {entry.reason}" for entry in left_out)
+    return lines
 
 
 def render_markdown() -> str:

@@ -69,29 +69,34 @@ class Store:
             updated_at=started,
         )
         for program in DEMO_WORKFLOWS:
-            self.programs[program.name] = program
-            wf = WorkflowRecord(
-                id=workflow_id(program.name),
-                name=program.name,
-                display_name=program.display_name,
-                description=program.description,
-                tags=list(program.tags),
-                archived=program.archived,
-                available_in_chat_assistant=program.available_in_chat_assistant,
-                shared_namespace=program.shared_namespace,
-            )
-            self.workflows[wf.id] = wf
-            reg = RegistrationRecord(
-                id=registration_id(program.name),
-                workflow_id=wf.id,
-                deployment_name=program.deployment_name,
-                deployment_id=deployment_id(program.deployment_name),
-                definition=program.definition(),
-                compatible_with_chat_assistant=program.available_in_chat_assistant,
-            )
-            self.registrations[reg.id] = reg
+            self.register(program)
         for deployment in self.deployments.values():
             self.add_log(f"Worker pool of {deployment.name} started", deployment=deployment.name)
+
+    def register(self, program: DemoWorkflow) -> WorkflowRecord:
+        """Add a workflow and its registration by the program's deployment (active when that deployment is)."""
+        self.programs[program.name] = program
+        wf = WorkflowRecord(
+            id=workflow_id(program.name),
+            name=program.name,
+            display_name=program.display_name,
+            description=program.description,
+            tags=list(program.tags),
+            archived=program.archived,
+            available_in_chat_assistant=program.available_in_chat_assistant,
+            shared_namespace=program.shared_namespace,
+        )
+        self.workflows[wf.id] = wf
+        reg = RegistrationRecord(
+            id=registration_id(program.name),
+            workflow_id=wf.id,
+            deployment_name=program.deployment_name,
+            deployment_id=deployment_id(program.deployment_name),
+            definition=program.definition(),
+            compatible_with_chat_assistant=program.available_in_chat_assistant,
+        )
+        self.registrations[reg.id] = reg
+        return wf
 
     def __init_collections(self) -> None:
         self.programs.clear()

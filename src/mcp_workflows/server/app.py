@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SDKTool
 from mcp.server.request_state import RequestStateSecurity
-from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
+from mcp.server.session import ServerSession
+from mcp.server.subscriptions import SubscriptionBus
+from mcp.shared.subscriptions import ToolsListChanged
 from mcp_types import (
     CallToolResult,
     CompleteRequestParams,
@@ -49,7 +52,6 @@ from mcp_workflows.server.guard.confirmation import (
 )
 from mcp_workflows.server.guard.gate import CallGate
 from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS, select_tools
-from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
 from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
@@ -64,9 +66,12 @@ from mcp_workflows.server.results import (
     success_result,
 )
 from mcp_workflows.server.schemas import compact_input_schema, compact_output_schema
+from mcp_workflows.server.shared_state import SharedState, shared_state
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tasks.extension import WorkflowTasks
 from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
+from mcp_workflows.server.workflow_tool_source import WorkflowToolSource
+from mcp_workflows.server.workflow_tools import EXECUTE, PREFIX
 
 if TYPE_CHECKING:
     from mcp_workflows.server.oauth import OAuthConfig
@@ -85,6 +90,8 @@ class WorkflowsServer(MCPServer[AppState]):
 
     - tools/list comes from the precomputed index (server/tool_index.py) and a tool is built on
       its first call, which keeps start-up independent of the number of tools;
+    - workflow tools (`run_<name>`, server/workflow_tools.py) follow the catalog tools; a call of one
+      is a call of execute_workflow with its workflow fixed, under the workflow tool's name;
     - every call passes the gate (guard/gate.py) with validated arguments before it runs;
     - results carry a compact text copy, and every failure a text that starts with `Error:`.
     """
@@ -95,13 +102,19 @@ class WorkflowsServer(MCPServer[AppState]):
         # MCP Tasks: a finished task's result is framed by this server exactly as the inline call's.
         super().__init__(extensions=[WorkflowTasks(secret, self.framed)], subscriptions=bus, **kwargs)
         self.app_settings = settings
+        # change events to subscribers (shared by the replicas with MCP_WORKFLOWS_REDIS_URL); tools/list_changed
+        # found outside a tool call (workflow tools) goes out on it too
+        self.bus = bus
         self._specs = {spec.name: spec for spec in specs}
         self._enabled: set[str] = set()
-        self._listing: dict[frozenset[str], dict[str, MCPTool]] = {}
-        self._refs: dict[frozenset[str], References] = {}
+        self._listing: tuple[tuple[frozenset[str], int], dict[str, MCPTool]] | None = None
+        self._refs: tuple[tuple[frozenset[str], int], References] | None = None
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
         self._serve_beyond_tools(settings, bus)
+        self.workflow_tools = WorkflowToolSource(settings)
+        if self.workflow_tools.enabled:
+            self.middleware.append(self._refresh_workflow_tools)
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
         """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
@@ -122,23 +135,36 @@ class WorkflowsServer(MCPServer[AppState]):
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
-        return [tool for name, tool in self._advertised().items() if may_use(self._specs[name].risk)]
+        specs = self.tool_specs()
+        return [tool for name, tool in self._advertised().items() if may_use(specs[name].risk)]
+
+    def tool_specs(self) -> dict[str, ToolSpec]:
+        """The spec of every active tool: the selected catalog tools, then the workflow tools."""
+        workflow_tools = self.workflow_tools.current.tools
+        return {**self._specs, **{name: tool.spec for name, tool in workflow_tools.items()}}
+
+    def _listing_key(self) -> tuple[frozenset[str], int]:
+        """What the listing depends on: the catalog tools selected, and the reading of the workflow tools."""
+        return frozenset(self._specs), self.workflow_tools.generation
 
     def _advertised(self) -> dict[str, MCPTool]:
         """The active tools as listed: their texts explain any inactive tool they name (cached per selection)."""
-        key = frozenset(self._specs)
-        if key not in self._listing:
+        key = self._listing_key()
+        if self._listing is None or self._listing[0] != key:
             index, refs = indexed_tools(), self._references()
-            self._listing[key] = {name: refs.tool(index[name]) for name in self._specs}
-        return self._listing[key]
+            listed = {name: refs.tool(index[name]) for name in self._specs}
+            listed.update({name: refs.tool(t.tool) for name, t in self.workflow_tools.current.tools.items()})
+            self._listing = key, listed
+        return self._listing[1]
 
     def _references(self) -> References:
-        key = frozenset(self._specs)
-        if key not in self._refs:
+        key = self._listing_key()
+        if self._refs is None or self._refs[0] != key:
             everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            enablable = everything - key if "enable_toolsets" in key else set()
-            self._refs[key] = References(indexed_specs(), dict(self._specs), enablable)
-        return self._refs[key]
+            active = self.tool_specs()
+            enablable = everything - key[0] if "enable_toolsets" in key[0] else set()
+            self._refs = key, References({**indexed_specs(), **active}, active, enablable)
+        return self._refs[1]
 
     def _explained(self, result: CallToolResult) -> CallToolResult:
         """A result whose hints and error text explain any inactive tool they name."""
@@ -163,25 +189,36 @@ class WorkflowsServer(MCPServer[AppState]):
         listed = self._advertised()
         return [listed[name] for name in self._specs if name not in before]
 
-    async def announce_tools_changed(self, ctx: Context[Any, Any]) -> None:
+    async def announce_tools_changed(self, session: ServerSession) -> None:
         """tools/list_changed in both protocol eras: a notification on the session (handshake) and
         the subscription bus (2026-07-28 `subscriptions/listen`)."""
         try:
-            if ctx.session.can_send_request:
-                await ctx.session.send_tool_list_changed()
-            await ctx.notify_tools_changed()
+            if session.can_send_request:
+                await session.send_tool_list_changed()
+            await self.bus.publish(ToolsListChanged())
         except Exception:  # a client that went away must not fail the call that changed the tools
             logger.debug("could not announce the new tool list", exc_info=True)
+
+    async def _refresh_workflow_tools(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """Middleware: before a tools/list or tools/call, the workflow tools are read again once their
+        TTL has passed, and a change is announced."""
+        if ctx.method in ("tools/list", "tools/call") and self.workflow_tools.due():
+            state = ctx.lifespan_context
+            if isinstance(state, AppState) and await self.workflow_tools.refresh(state.api):
+                await self.announce_tools_changed(ctx.session)
+        return await call_next(ctx)
 
     def framed(self, structured: dict[str, Any]) -> CallToolResult:
         """An execution tool's structured result as a client receives it from call_tool."""
         return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
 
-    def sdk_tool(self, name: str) -> SDKTool:
-        """The tool as the SDK runs it (its pydantic models), built on first use."""
-        if name not in self._built:
-            self._built[name] = build_sdk_tool(declaration(self._specs[name]))
-        return self._built[name]
+    def sdk_tool(self, spec: ToolSpec) -> SDKTool:
+        """The tool as the SDK runs it (its pydantic models), built on first use. A workflow tool
+        runs execute_workflow's code under its own name (its confirmations are bound to that name)."""
+        if spec.name not in self._built:
+            code = declaration(indexed_specs()[EXECUTE] if spec.name not in indexed_specs() else spec)
+            self._built[spec.name] = build_sdk_tool(dataclasses.replace(code, spec=spec))
+        return self._built[spec.name]
 
     async def list_resource_templates(self) -> list[MCPResourceTemplate]:
         return resources.templates()
@@ -201,20 +238,29 @@ class WorkflowsServer(MCPServer[AppState]):
         return prompts.render(name, arguments, self._references().text)
 
     async def live_tools(self) -> list[MCPTool]:
-        """Every active tool built from its code now, in its advertised form (for the index)."""
-        return [advertised(self.sdk_tool(name)) for name in self._specs]
+        """Every active catalog tool built from its code now, in its advertised form (for the index)."""
+        return [advertised(self.sdk_tool(spec)) for spec in self._specs.values()]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         spec = self._specs.get(name)
+        if spec is None and (workflow_tool := self.workflow_tools.current.tools.get(name)) is not None:
+            spec, arguments = workflow_tool.spec, workflow_tool.execute_arguments(arguments)
         if spec is None:
             if name in indexed_specs():  # a tool of a toolset not on, or one the operator left out
                 return self._explained(error_result(f"{name} is not active here; tools/list shows the active tools."))
+            if self.workflow_tools.enabled and name.startswith(PREFIX):
+                return self._explained(
+                    error_result(
+                        f"{name[:80]} is not a workflow tool here now (its workflow may have been archived or left "
+                        "out); tools/list shows the current tools, and execute_workflow runs any workflow."
+                    )
+                )
             return error_result(f"there is no tool '{name[:80]}' on this server; tools/list shows the available ones.")
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
-        tool = self.sdk_tool(name)
+        tool = self.sdk_tool(spec)
         resumed = await self._inputs.resume(spec, arguments, context, state)
         if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
             return self._explained(resumed) if isinstance(resumed, CallToolResult) else resumed
@@ -235,7 +281,7 @@ class WorkflowsServer(MCPServer[AppState]):
             else:
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
-            state.gate.account(spec, arguments, result, refused=refused)
+            await state.gate.account(spec, arguments, result, refused=refused)
             result = await self._inputs.after(spec, arguments, result, context, state)
         return self._explained(result) if isinstance(result, CallToolResult) else result
 
@@ -313,8 +359,9 @@ def advertised(tool: SDKTool) -> MCPTool:
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> AsyncIterator[AppState]:
-    """Open the one HTTP client of the process (and the in-process sandbox when asked), and run the
+async def _lifespan(settings: Settings, secret: bytes, shared: SharedState) -> AsyncIterator[AppState]:
+    """Open the one HTTP client of the process (and the in-process sandbox when asked), the stores
+    of spent confirmations and cap counts (in Redis when replicas share one), and run the
     execution watches of resource subscribers."""
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.api.http import RetryPolicy
@@ -347,13 +394,13 @@ async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> 
             )
         )
         signer = TokenSigner(secret, settings.confirmation_ttl_s)
-        store = SqliteConfirmationStore(Path(settings.state_dir) if settings.state_dir else default_state_dir())
-        gate = CallGate(settings)
+        stores = await stack.enter_async_context(shared.opened())  # before the watches: they publish on its bus
+        gate = CallGate(settings, stores.counter)
         watched = await stack.enter_async_context(
             subscriptions.running_subscriptions(
                 api,
                 gate.scope,
-                bus,
+                shared.bus,
                 limit=settings.max_resource_watches,
                 base_url=settings.base_url,
                 sessions=not settings.stateless_http,
@@ -363,26 +410,24 @@ async def _lifespan(settings: Settings, secret: bytes, bus: SubscriptionBus) -> 
         yield AppState(
             api=api,
             settings=settings,
-            confirmations=Confirmations(settings.confirm_policy, signer, store),
+            confirmations=Confirmations(settings.confirm_policy, signer, stores.confirmations),
             registrations=Registrations(api),
             gate=gate,
-            store=store,
+            store=stores.confirmations,
             subscriptions=watched,
             completions=completions.Completions(api, gate.scope),
         )
 
 
-def build_server(
-    settings: Settings, oauth: OAuthConfig | None = None, bus: SubscriptionBus | None = None
-) -> WorkflowsServer:
+def build_server(settings: Settings, oauth: OAuthConfig | None = None) -> WorkflowsServer:
     """The MCP server for these settings, exposing the tools its configuration selects; over HTTP,
     with oauth, it accepts only access tokens that configuration trusts.
 
-    `bus` carries change events to subscribers (in-process by default; one shared by replicas, e.g.
-    over Redis, lets any replica's watch reach any replica's subscriber)."""
+    Change events reach subscribers through the bus of the shared state: in this process by
+    default; with MCP_WORKFLOWS_REDIS_URL, any replica's watch reaches any replica's subscriber."""
     secret = signing_secret(settings)
     redact.add(settings.secrets())
-    bus = bus if bus is not None else InMemorySubscriptionBus()
+    shared = shared_state(settings)
     auth: dict[str, Any] = {}
     if oauth is not None:  # imported only when used: start-up time is measured
         from mcp_workflows.server.oauth import server_auth
@@ -391,13 +436,13 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with _lifespan(settings, secret, bus) as state:
+        async with _lifespan(settings, secret, shared) as state:
             yield state
 
     return WorkflowsServer(
         settings,
         select_tools(settings),
-        bus=bus,
+        bus=shared.bus,
         name="mcp-workflows",
         title="Mistral Workflows",
         version=__version__,

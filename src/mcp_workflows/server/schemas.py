@@ -16,6 +16,7 @@ _DROP_KEYS = frozenset({"title"})
 _INPUT_ONLY_DROP_KEYS = frozenset({"maxLength", "minLength", "maxItems"})
 # A result's meaning is told once, in the tool description; output schemas keep only structure.
 _OUTPUT_ONLY_DROP_KEYS = frozenset({"default", "description"})
+_DEF_PREFIXES = ("#/$defs/", "#/definitions/")
 
 
 def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -43,10 +44,12 @@ def compact_output_schema(schema: dict[str, Any], *, outline_nested: bool = True
 
 
 def _compact_root(schema: dict[str, Any], kind: str) -> dict[str, Any]:
-    defs: dict[str, Any] = schema.get("$defs", {})
+    # Pydantic writes `$defs`; older generators (draft-07) `definitions`: a workflow's schema may use either.
+    defs: dict[str, Any] = {**schema.get("definitions", {}), **schema.get("$defs", {})}
     result = _compact(schema, defs, 0, kind)
     assert isinstance(result, dict)
     result.pop("$defs", None)
+    result.pop("definitions", None)
     return result
 
 
@@ -58,8 +61,9 @@ def _compact(node: Any, defs: dict[str, Any], depth: int, kind: str) -> Any:
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target = dict(defs[ref.removeprefix("#/$defs/")])
+    def_name = ref.split("/", 2)[2] if isinstance(ref, str) and ref.startswith(_DEF_PREFIXES) else None
+    if def_name is not None and def_name in defs:  # any other reference stays, for the caller to judge
+        target = dict(defs[def_name])
         target.update({k: v for k, v in node.items() if k != "$ref"})
         return _compact(target, defs, depth + 1, kind)
     out: dict[str, Any] = {}
@@ -72,7 +76,11 @@ def _compact(node: Any, defs: dict[str, Any], depth: int, kind: str) -> Any:
         if key == "additionalProperties" and value is True:
             continue
         if key in ("properties", "patternProperties"):
-            nullable |= {name for name, sub in value.items() if {"type": "null"} in sub.get("anyOf", [])}
+            nullable |= {
+                name
+                for name, sub in value.items()
+                if isinstance(sub, dict) and {"type": "null"} in sub.get("anyOf", [])
+            }
             out[key] = {name: _compact(sub, defs, depth + 1, kind) for name, sub in value.items()}
         else:
             out[key] = _compact(value, defs, depth + 1, kind)

@@ -28,7 +28,7 @@ class AppState:
     confirmations: Confirmations
     registrations: Registrations
     gate: CallGate
-    store: ConfirmationStore  # short-lived entries shared by the processes on this machine
+    store: ConfirmationStore  # short-lived entries shared by the processes on this machine (or the replicas, in Redis)
     subscriptions: ResourceSubscriptions
     completions: Completions
 

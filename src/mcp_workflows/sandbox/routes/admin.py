@@ -1,15 +1,19 @@
-"""`/_sandbox/...`: sandbox-only controls for tests (faults, counters, reset); not part of the upstream API."""
+"""`/_sandbox/...`: sandbox-only controls for tests (faults, counters, reset, new workflows); not part of the
+upstream API."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+import dataclasses
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..config import SERVICE_NAME, FaultConfig
-from ..errors import validation_error
-from ..params import read_json
+from ..errors import conflict, not_found, validation_error
+from ..params import parse_body, read_json
 from ..runtime import sandbox_of
 
 
@@ -41,6 +45,31 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"status": "reset"})
 
 
+class NewWorkflow(BaseModel):
+    """A workflow a worker would register: a copy of demo workflow `like` under a new name."""
+
+    name: str = Field(min_length=1, max_length=256)
+    like: str = Field(description="The demo workflow whose code it runs.")
+    display_name: str | None = None
+    description: str | None = None
+    input_schema: dict[str, Any] | None = None
+    available_in_chat_assistant: bool | None = None
+
+
+async def register_workflow(request: Request) -> Response:
+    """POST /_sandbox/workflows: register a new workflow, as a deploy of new code would (201)."""
+    store = sandbox_of(request).store
+    body = await parse_body(request, NewWorkflow)
+    program = store.programs.get(body.like)
+    if program is None:
+        raise not_found("Demo workflow", body.like)
+    if body.name in store.programs:
+        raise conflict(f"Workflow '{body.name}' already exists", "WORKFLOW_EXISTS")
+    changes = body.model_dump(exclude={"like"}, exclude_none=True)
+    workflow = store.register(dataclasses.replace(program, archived=False, shared_namespace=None, **changes))
+    return JSONResponse({"workflow": workflow.to_workflow()}, status_code=201)
+
+
 async def health(request: Request) -> Response:
     """GET /_sandbox/health: also names the service, which lets `serve` start without a key on it."""
     return JSONResponse({"status": "ok", "service": SERVICE_NAME})
@@ -52,4 +81,5 @@ ROUTES = [
     Route("/_sandbox/faults", set_faults, methods=["POST"]),
     Route("/_sandbox/stats", get_stats, methods=["GET"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),
+    Route("/_sandbox/workflows", register_workflow, methods=["POST"]),
 ]

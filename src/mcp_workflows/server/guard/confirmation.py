@@ -43,6 +43,7 @@ from pydantic import BaseModel, Field
 
 from mcp_workflows.config import ConfirmPolicy, Settings
 from mcp_workflows.server.catalog import Declaration
+from mcp_workflows.server.guard.caller import caller_subject
 from mcp_workflows.server.guard.spent import ConfirmationStore
 from mcp_workflows.server.results import ToolInputError, ToolResult
 from mcp_workflows.server.state import app_state
@@ -194,20 +195,23 @@ class Confirmations:
         self._store = store
         self._clock = clock
 
-    def form_reference(self, tool: str, args: Mapping[str, Any], *, new: bool) -> str:
+    async def form_reference(self, tool: str, args: Mapping[str, Any], *, new: bool) -> str:
         """The reference shown in a 2026-07-28 confirmation form, which makes its answer single-use.
 
         The SDK carries a form's answer in a sealed request state that a client could replay for as
-        long as it is valid. Each new question gets a fresh reference, remembered for the call's
-        tool and arguments, and part of the question's text: the answer to an older question no
-        longer matches the question asked (the SDK asks again), and an answer whose reference was
-        spent is refused.
+        long as it is valid. Each new question gets a fresh reference, remembered for the caller, the
+        call's tool and its arguments, and part of the question's text: the answer to an older
+        question no longer matches the question asked (the SDK asks again), and an answer whose
+        reference was spent is refused. Two people (OAuth subjects, static tokens) confirming the
+        same action at once each get their own question.
         """
-        key = "ask:" + json.dumps({"tool": tool, "args": args}, sort_keys=True, separators=(",", ":"))
-        reference = None if new else self._store.recall(key)
+        key = "ask:" + json.dumps(
+            {"caller": caller_subject(), "tool": tool, "args": args}, sort_keys=True, separators=(",", ":")
+        )
+        reference = None if new else await self._store.recall(key)
         if reference is None:
             reference = secrets.token_hex(4)
-            self._store.remember(key, reference, self._clock() + FORM_TTL_S)
+            await self._store.remember(key, reference, self._clock() + FORM_TTL_S)
         return reference
 
     def effective_mode(
@@ -221,7 +225,7 @@ class Confirmations:
             return mode
         return "elicit" if client_can_elicit(ctx) else "token"
 
-    def settle(
+    async def settle(
         self,
         tool: str,
         args: Mapping[str, Any],
@@ -254,7 +258,7 @@ class Confirmations:
             if not data.confirm:
                 return Verdict(False, "declined", "elicitation")
             spend_by = self._clock() + FORM_TTL_S
-            if form_reference is not None and not self._store.spend(f"form:{form_reference}", spend_by):
+            if form_reference is not None and not await self._store.spend(f"form:{form_reference}", spend_by):
                 raise ToolInputError(
                     f"this confirmation of {tool} was already used: an accepted form authorises one action. "
                     f"Nothing was changed. Call {tool} again to ask the user anew."
@@ -265,7 +269,7 @@ class Confirmations:
         if token is None:
             return Verdict(False, "confirmation_required", "token", token=self.signer.issue(tool, args))
         expires = self.signer.verify(token, tool, args)
-        if not self._store.spend(f"token:{token}", expires):
+        if not await self._store.spend(f"token:{token}", expires):
             raise ToolInputError(
                 f"confirmation_token was already used: a confirmation authorises one action. Nothing was changed. "
                 f"Call {tool} again without confirmation_token to get a fresh preview and token."
@@ -322,7 +326,7 @@ def guarded(declaration: Declaration) -> Callable[..., Awaitable[Any]]:
         if ctx.protocol_version and ctx.protocol_version < "2026-07-28":
             return await elicit_within(ctx, message, state.settings.elicitation_timeout_s)
         new = not ctx.input_responses  # the first round asks a new question
-        reference = state.confirmations.form_reference(spec.name, bound(arguments), new=new)
+        reference = await state.confirmations.form_reference(spec.name, bound(arguments), new=new)
         return Elicit(f"{message} (confirmation {reference})", ConfirmationForm)
 
     # The SDK hands a resolver the validated tool arguments it names, and keys a round trip's
@@ -344,8 +348,8 @@ def guarded(declaration: Declaration) -> Callable[..., Awaitable[Any]]:
         args = bound(arguments)
         reference = None
         if ctx.input_responses:  # a 2026-07-28 form answer: spend the reference of the question it answers
-            reference = state.confirmations.form_reference(spec.name, args, new=False)
-        verdict = state.confirmations.settle(spec.name, args, answer, confirmation_token, reference)
+            reference = await state.confirmations.form_reference(spec.name, args, new=False)
+        verdict = await state.confirmations.settle(spec.name, args, answer, confirmation_token, reference)
         if verdict.proceed:
             result: Guarded = await body(ctx, **arguments)
             return result.model_copy(update={"confirmed_by": verdict.path})

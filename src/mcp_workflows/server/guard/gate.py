@@ -8,6 +8,7 @@ show the human.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,24 +19,28 @@ from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import Risk, ToolSpec
 from mcp_workflows.server.guard.audit import audit
 from mcp_workflows.server.guard.caller import scope_refusal
-from mcp_workflows.server.guard.caps import WindowCap
+from mcp_workflows.server.guard.caps import WindowCap, WindowCounter
 from mcp_workflows.server.guard.scope import WorkflowScope
 from mcp_workflows.server.guard.targets import audit_targets, workflow_names
+from mcp_workflows.server.shared_state import SharedStateUnavailable
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
 
 R = TypeVar("R", bound=BaseModel)
 
+logger = logging.getLogger("mcp_workflows.server")
+
 
 class CallGate:
     """Scope (allow/deny workflow names), caps on mutating calls, and the audit trail."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, counter: WindowCounter) -> None:
         self.scope = WorkflowScope.from_settings(settings)
+        window = settings.cap_window_s
         self.caps = {
-            Risk.EXECUTE: WindowCap("executions started", settings.max_executions, settings.cap_window_s),
-            Risk.DESTRUCTIVE: WindowCap("destructive calls", settings.max_destructive, settings.cap_window_s),
+            Risk.EXECUTE: WindowCap("executions started", "execute", settings.max_executions, window, counter),
+            Risk.DESTRUCTIVE: WindowCap("destructive calls", "destructive", settings.max_destructive, window, counter),
         }
         self._audit_payloads = settings.audit_payloads
 
@@ -44,8 +49,11 @@ class CallGate:
         if reason := scope_refusal(spec.name, spec.risk):
             return reason
         cap = self.caps.get(spec.risk)
-        if cap is not None and (reason := cap.refusal()):
-            return f"{spec.name} refused: {reason}."
+        try:
+            if cap is not None and (reason := await cap.refusal()):
+                return f"{spec.name} refused: {reason}."
+        except SharedStateUnavailable as exc:
+            return f"{spec.name} refused: {exc}"
         if spec.target is None or not self.scope.active:
             return None
         value = arguments.get(spec.target.argument)
@@ -69,8 +77,13 @@ class CallGate:
         ]
         return result if len(kept) == len(rows) else result.model_copy(update={spec.listing.rows: kept})
 
-    def account(self, spec: ToolSpec, arguments: Mapping[str, Any], result: CallToolResult, refused: bool) -> None:
-        """Count what was done against the caps and write the audit line of a mutating call."""
+    async def account(
+        self, spec: ToolSpec, arguments: Mapping[str, Any], result: CallToolResult, refused: bool
+    ) -> None:
+        """Count what was done against the caps and write the audit line of a mutating call.
+
+        The action happened whatever the counter says: a count that cannot be stored is logged,
+        and the result still goes back (failing it would invite the agent to act twice)."""
         if spec.risk is Risk.READ:
             return
         structured = result.structured_content or {}
@@ -81,7 +94,10 @@ class CallGate:
         else:
             outcome = str(structured.get("outcome", "done"))
         if outcome == "done" and (cap := self.caps.get(spec.risk)) is not None:
-            cap.record()
+            try:
+                await cap.record()
+            except SharedStateUnavailable as exc:
+                logger.error("%s acted but was not counted against the cap on %s: %s", spec.name, cap.name, exc.problem)
         detail = None
         if result.is_error and result.content and result.content[0].type == "text":
             detail = result.content[0].text

@@ -1,4 +1,4 @@
-"""Which tools this process exposes: toolsets, extra tools, excluded tools, read-only mode.
+"""Which catalog tools this process exposes: toolsets, extra tools, excluded tools, read-only mode.
 
 Unknown names are a start-up error that lists the valid ones, so a typo in a client config is
 caught at once instead of silently hiding tools. The `core` toolset (enable_toolsets) is on
@@ -13,6 +13,7 @@ from __future__ import annotations
 from mcp_workflows.config import Settings
 from mcp_workflows.server.catalog import TOOLSETS, Risk, ToolSpec
 from mcp_workflows.server.tool_index import indexed_specs
+from mcp_workflows.server.workflow_tools import PREFIX as WORKFLOW_TOOL_PREFIX
 
 # What most chat users need: find, run, follow and steer workflows.
 DEFAULT_TOOLSETS: tuple[str, ...] = ("workflows", "executions")
@@ -61,7 +62,9 @@ def select_tools(settings: Settings, also: set[str] | None = None) -> list[ToolS
     catalog = indexed_specs()
     all_names = list(catalog)
     extra, excluded = _names(settings.tools), _names(settings.exclude_tools)
-    _check("tool", extra + excluded, all_names)
+    # A workflow tool's name is known only once the workflows are read (server/workflow_tools.py).
+    workflow_tools = [name for name in excluded if settings.workflow_tools and name.startswith(WORKFLOW_TOOL_PREFIX)]
+    _check("tool", extra + [name for name in excluded if name not in workflow_tools], all_names)
     return [
         spec
         for spec in catalog.values()

@@ -4,7 +4,8 @@ A replayed token (or a replayed 2026-07-28 form answer) must be refused even whe
 reaches a fresh server process, as happens with clients that start a server per call (the
 LangChain adapter does). The embedded default is a small SQLite file in the user's state
 directory: SQLite's own file locking makes `spend` atomic across processes on one machine.
-Replicas on several machines need a shared store behind the same interface.
+Replicas on several machines share one Redis instead (MCP_WORKFLOWS_REDIS_URL,
+`server/redis_state/spent.py`), behind the same interface.
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ DB_NAME = "confirmations.sqlite3"
 class ConfirmationStore(Protocol):
     """Short-lived entries shared by every process that honours the same confirmations."""
 
-    def spend(self, key: str, expires_at: float) -> bool:
-        """Mark `key` spent; True the first time, False when it was already spent."""
+    async def spend(self, key: str, expires_at: float) -> bool:
+        """Mark `key` spent until `expires_at` (epoch seconds); True the first time, False when it
+        was already spent."""
         ...
 
-    def remember(self, key: str, value: str, expires_at: float) -> None:
+    async def remember(self, key: str, value: str, expires_at: float) -> None:
         """Store `value` under `key` (replacing any earlier one) until `expires_at`."""
         ...
 
-    def recall(self, key: str) -> str | None:
+    async def recall(self, key: str) -> str | None:
         """The value remembered under `key`, unless it expired."""
         ...
 
@@ -42,12 +44,14 @@ def default_state_dir() -> Path:
     return Path(base) / "mcp-workflows"
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()  # no token or argument ever lands on disk
+def entry_digest(key: str) -> str:
+    """What a store keeps instead of `key`: no token or argument ever lands on disk or in Redis."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class SqliteConfirmationStore:
-    """Entries in one SQLite file; expired rows are dropped as new ones arrive."""
+    """Entries in one SQLite file; expired rows are dropped as new ones arrive. Each call is one
+    short local transaction, run on the event loop as before the interface became async."""
 
     def __init__(self, directory: Path, clock: Callable[[], float] = time.time) -> None:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -67,22 +71,22 @@ class SqliteConfirmationStore:
         try:
             with db:
                 db.execute("DELETE FROM entries WHERE expires_at < ?", (self._clock(),))
-                return db.execute(statement, (_digest(key), value, expires_at)).rowcount
+                return db.execute(statement, (entry_digest(key), value, expires_at)).rowcount
         finally:
             db.close()
 
-    def spend(self, key: str, expires_at: float) -> bool:
+    async def spend(self, key: str, expires_at: float) -> bool:
         inserted = self._write("INSERT OR IGNORE INTO entries VALUES (?, ?, ?)", key, None, expires_at)
         return inserted == 1
 
-    def remember(self, key: str, value: str, expires_at: float) -> None:
+    async def remember(self, key: str, value: str, expires_at: float) -> None:
         self._write("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", key, value, expires_at)
 
-    def recall(self, key: str) -> str | None:
+    async def recall(self, key: str) -> str | None:
         db = self._connect()
         try:
             row = db.execute(
-                "SELECT value FROM entries WHERE key = ? AND expires_at >= ?", (_digest(key), self._clock())
+                "SELECT value FROM entries WHERE key = ? AND expires_at >= ?", (entry_digest(key), self._clock())
             ).fetchone()
         finally:
             db.close()

@@ -16,10 +16,13 @@ from typing import Any
 
 from mcp.server.context import ServerRequestContext
 
+from mcp_workflows.server.workflow_tools import PREFIX as WORKFLOW_TOOL_PREFIX
+
 TASKS = "io.modelcontextprotocol/tasks"
 # The SEP-2663 shapes exist on this wire version only; older ones had another Tasks protocol.
 TASK_VERSIONS = frozenset({"2026-07-28"})
-# The tools whose call may become a task: the ones that start an execution (tools/launch.py).
+# The tools whose call may become a task: the ones that start an execution (tools/launch.py), and
+# the workflow tools (server/workflow_tools.py), which are execute_workflow with its workflow fixed.
 TASK_TOOLS = frozenset({"execute_workflow", "execute_workflow_registration"})
 
 
@@ -31,4 +34,7 @@ def task_requested(ctx: ServerRequestContext[Any, Any]) -> bool:
         return False
     capabilities = ctx.session.client_capabilities
     declared = capabilities.extensions if capabilities is not None else None
-    return bool(declared) and TASKS in (declared or {}) and (ctx.params or {}).get("name") in TASK_TOOLS
+    name = str((ctx.params or {}).get("name"))
+    return (
+        bool(declared) and TASKS in (declared or {}) and (name in TASK_TOOLS or name.startswith(WORKFLOW_TOOL_PREFIX))
+    )

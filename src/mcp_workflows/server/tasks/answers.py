@@ -37,7 +37,7 @@ async def answer_inputs(state: AppState, execution_id: str, responses: dict[str,
     for key, response in responses.items():
         pending = outstanding.get(key)
         form = to_form(pending.input_schema) if pending is not None else None
-        if pending is None or form is None or state.store.recall(declined_key(execution_id, key)) is not None:
+        if pending is None or form is None or await state.store.recall(declined_key(execution_id, key)) is not None:
             continue  # never asked as a form, or no longer outstanding
         action, content = response.get("action"), response.get("content")
         if action in ("decline", "cancel"):
@@ -54,7 +54,8 @@ async def answer_inputs(state: AppState, execution_id: str, responses: dict[str,
     for pending, value in accepted:
         await _submit(state, execution_id, pending, value)
     for pending in declined:
-        state.store.remember(declined_key(execution_id, pending.task_id), "declined", time.time() + INPUT_MEMORY_S)
+        key = declined_key(execution_id, pending.task_id)
+        await state.store.remember(key, "declined", time.time() + INPUT_MEMORY_S)
     if accepted:
         return "done"
     return "declined" if declined else None

@@ -40,6 +40,7 @@ from mcp_workflows.api.errors import Conflict, NotFound, WorkflowsAPIError
 from mcp_workflows.redaction import redact
 from mcp_workflows.server.catalog import ToolSpec
 from mcp_workflows.server.results import ToolInputError, describe_api_error
+from mcp_workflows.server.shared_state import SharedStateUnavailable
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tasks import TASK_VERSIONS, TASKS, task_requested
 from mcp_workflows.server.tasks.ids import MAX_TASK_ID_CHARS, TaskIds, TaskRef
@@ -95,7 +96,7 @@ class WorkflowTasks(Extension):
         try:
             # Read back as tasks/get will: the handle goes out only once a poll resolves (SEP-2663).
             task = await read_task(_state(ctx), task_id, ref, self._frame, ctx.protocol_version)
-        except WorkflowsAPIError as exc:
+        except (WorkflowsAPIError, SharedStateUnavailable) as exc:
             logger.warning("execution %s started, but reading it back failed (%s): answering inline", execution_id, exc)
             return result  # the inline result names the execution and how to follow it
         handle = {key: value for key, value in task.items() if key not in DETAIL_ONLY}
@@ -122,7 +123,7 @@ class WorkflowTasks(Extension):
             except ToolInputError as exc:
                 raise MCPError(INVALID_PARAMS, redact(str(exc))) from None
         if outcome is not None:
-            _account(state, spec, arguments, outcome)
+            await _account(state, spec, arguments, outcome)
         return ACK
 
     async def cancel(self, ctx: ServerRequestContext[Any, Any], params: TaskParams) -> HandlerResult:
@@ -146,7 +147,7 @@ class WorkflowTasks(Extension):
                 await api.executions.cancel(ref.execution_id)
             except Conflict:
                 return ACK  # it ended between the read and the cancel
-        _account(state, spec, arguments, "done")
+        await _account(state, spec, arguments, "done")
         return ACK
 
     def _open(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> tuple[TaskRef, AppState]:
@@ -178,26 +179,28 @@ async def _allowed(state: AppState, method: str, execution_id: str) -> tuple[Too
     arguments: dict[str, Any] = {spec.target.argument: [execution_id] if spec.batch_argument else execution_id}
     refusal = await state.gate.refusal(spec, arguments, state.api)
     if refusal is not None:
-        _account(state, spec, arguments, "refused")
+        await _account(state, spec, arguments, "refused")
         raise MCPError(INVALID_REQUEST, redact(refusal))
     return spec, arguments
 
 
-def _account(state: AppState, spec: ToolSpec, arguments: dict[str, Any], outcome: str) -> None:
+async def _account(state: AppState, spec: ToolSpec, arguments: dict[str, Any], outcome: str) -> None:
     """Caps and the audit line, as for the tool: confirmed by the client's own request."""
     result = CallToolResult(content=[], structured_content={"outcome": outcome, "confirmed_by": "task_request"})
-    state.gate.account(spec, arguments, result, refused=outcome == "refused")
+    await state.gate.account(spec, arguments, result, refused=outcome == "refused")
 
 
 @asynccontextmanager
 async def _upstream(state: AppState) -> AsyncIterator[None]:
-    """API failures as JSON-RPC errors: an execution that is gone is an unknown task."""
+    """API (and shared store) failures as JSON-RPC errors: an execution that is gone is an unknown task."""
     try:
         yield
     except NotFound:
         raise MCPError(INVALID_PARAMS, NOT_FOUND) from None
     except WorkflowsAPIError as exc:
         raise MCPError(INTERNAL_ERROR, redact(describe_api_error(exc, base_url=state.settings.base_url))) from None
+    except SharedStateUnavailable as exc:
+        raise MCPError(INTERNAL_ERROR, redact(str(exc))) from None
 
 
 def _redacted(payload: dict[str, Any]) -> dict[str, Any]:

@@ -72,9 +72,9 @@ async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, v
     waits: list[str] = []
     for pending in waited.pending:
         form = to_form(pending.input_schema)
-        declined = state.store.recall(declined_key(ref.execution_id, pending.task_id)) is not None
+        declined = await state.store.recall(declined_key(ref.execution_id, pending.task_id)) is not None
         if form is not None and not declined:
-            asked = _question(state.store, ref.execution_id, pending, waited.assistant_message)
+            asked = await _question(state.store, ref.execution_id, pending, waited.assistant_message)
             asks[pending.task_id] = {
                 "method": "elicitation/create",
                 "params": {"mode": "form", "message": asked, "requestedSchema": form.requested_schema},
@@ -116,14 +116,14 @@ def declined_key(execution_id: str, input_task_id: str) -> str:
     return f"task-declined|{execution_id}|{input_task_id}"
 
 
-def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput, said: str | None) -> str:
+async def _question(store: ConfirmationStore, execution_id: str, pending: PendingInput, said: str | None) -> str:
     """The form's message, remembered the first time it is asked: a client treats the same key with
     another request as a protocol error, and the workflow may speak again while the form waits."""
     key = f"task-question|{execution_id}|{pending.task_id}"
-    if (known := store.recall(key)) is not None:
+    if (known := await store.recall(key)) is not None:
         return known
     asked = redact(question(said, pending))  # stored on disk: never a secret
-    store.remember(key, asked, time.time() + INPUT_MEMORY_S)
+    await store.remember(key, asked, time.time() + INPUT_MEMORY_S)
     return asked
 
 

@@ -40,7 +40,7 @@ async def enable_toolsets(
         raise ToolInputError("this server cannot change its tools during a session.")
     added = server.enable_toolsets(set(toolsets))
     if added:
-        await server.announce_tools_changed(ctx)
+        await server.announce_tools_changed(ctx.session)
     return ToolsetsEnabled(
         enabled=sorted(toolsets),
         tools=[ToolBrief(name=tool.name, description=tool.description) for tool in added],
