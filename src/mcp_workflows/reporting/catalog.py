@@ -29,13 +29,13 @@ async def served_tools(settings: Settings) -> ServedTools:
     from mcp_workflows.server.app import build_server
 
     server = build_server(settings)
-    if not server.workflow_tools.enabled:
-        return ServedTools(await server.list_tools(), server.tool_specs(), None)
+    if not server.tools.workflow_tools.enabled:
+        return ServedTools(await server.list_tools(), server.tools.specs(), None)
     from mcp import Client
 
     async with Client(server, mode="legacy") as client:
         tools = (await client.list_tools()).tools
-    return ServedTools(tools, server.tool_specs(), server.workflow_tools.current)
+    return ServedTools(tools, server.tools.specs(), server.tools.workflow_tools.current)
 
 
 async def advertised_tools(settings: Settings) -> list[Tool]:

@@ -26,7 +26,6 @@ from mcp_types import (
     SetLevelRequestParams,
     SubscribeRequestParams,
     SubscriptionsListenRequestParams,
-    TextContent,
     UnsubscribeRequestParams,
 )
 from mcp_types import Prompt as MCPPrompt
@@ -39,6 +38,7 @@ from mcp_workflows.api.errors import WorkflowsAPIError
 from mcp_workflows.config import Settings
 from mcp_workflows.redaction import redact
 from mcp_workflows.server import client_log, completions, prompts, resources, subscriptions
+from mcp_workflows.server.active_tools import ActiveTools
 from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
 from mcp_workflows.server.chat_output import chat_result
@@ -51,15 +51,13 @@ from mcp_workflows.server.guard.confirmation import (
     signing_secret,
 )
 from mcp_workflows.server.guard.gate import CallGate
-from mcp_workflows.server.guard.selection import OPTIONAL_TOOLSETS, select_tools
+from mcp_workflows.server.guard.selection import select_tools
 from mcp_workflows.server.input_bridge import InputBridge
-from mcp_workflows.server.references import References
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
     RUN_FAILED,
     CreatedIdError,
     ToolInputError,
-    compact_text,
     describe_api_error,
     describe_validation_error,
     error_result,
@@ -69,9 +67,8 @@ from mcp_workflows.server.schemas import compact_input_schema, compact_output_sc
 from mcp_workflows.server.shared_state import SharedState, shared_state
 from mcp_workflows.server.state import AppState
 from mcp_workflows.server.tasks.extension import WorkflowTasks
-from mcp_workflows.server.tool_index import indexed_specs, indexed_tools
-from mcp_workflows.server.workflow_tool_source import WorkflowToolSource
-from mcp_workflows.server.workflow_tools import EXECUTE, PREFIX
+from mcp_workflows.server.tool_index import indexed_specs
+from mcp_workflows.server.workflow_tools import EXECUTE
 
 if TYPE_CHECKING:
     from mcp_workflows.server.oauth import OAuthConfig
@@ -105,15 +102,11 @@ class WorkflowsServer(MCPServer[AppState]):
         # change events to subscribers (shared by the replicas with MCP_WORKFLOWS_REDIS_URL); tools/list_changed
         # found outside a tool call (workflow tools) goes out on it too
         self.bus = bus
-        self._specs = {spec.name: spec for spec in specs}
-        self._enabled: set[str] = set()
-        self._listing: tuple[tuple[frozenset[str], int], dict[str, MCPTool]] | None = None
-        self._refs: tuple[tuple[frozenset[str], int], References] | None = None
+        self.tools = ActiveTools(settings, specs)
         self._built: dict[str, SDKTool] = {}
         self._inputs = InputBridge()
         self._serve_beyond_tools(settings, bus)
-        self.workflow_tools = WorkflowToolSource(settings)
-        if self.workflow_tools.enabled:
+        if self.tools.workflow_tools.enabled:
             self.middleware.append(self._refresh_workflow_tools)
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
@@ -135,59 +128,12 @@ class WorkflowsServer(MCPServer[AppState]):
 
     async def list_tools(self) -> list[MCPTool]:
         # An OAuth caller sees only the tools its token's scopes allow (guard/caller.py).
-        specs = self.tool_specs()
-        return [tool for name, tool in self._advertised().items() if may_use(specs[name].risk)]
-
-    def tool_specs(self) -> dict[str, ToolSpec]:
-        """The spec of every active tool: the selected catalog tools, then the workflow tools."""
-        workflow_tools = self.workflow_tools.current.tools
-        return {**self._specs, **{name: tool.spec for name, tool in workflow_tools.items()}}
-
-    def _listing_key(self) -> tuple[frozenset[str], int]:
-        """What the listing depends on: the catalog tools selected, and the reading of the workflow tools."""
-        return frozenset(self._specs), self.workflow_tools.generation
-
-    def _advertised(self) -> dict[str, MCPTool]:
-        """The active tools as listed: their texts explain any inactive tool they name (cached per selection)."""
-        key = self._listing_key()
-        if self._listing is None or self._listing[0] != key:
-            index, refs = indexed_tools(), self._references()
-            listed = {name: refs.tool(index[name]) for name in self._specs}
-            listed.update({name: refs.tool(t.tool) for name, t in self.workflow_tools.current.tools.items()})
-            self._listing = key, listed
-        return self._listing[1]
-
-    def _references(self) -> References:
-        key = self._listing_key()
-        if self._refs is None or self._refs[0] != key:
-            everything = {spec.name for spec in select_tools(self.app_settings, set(OPTIONAL_TOOLSETS))}
-            active = self.tool_specs()
-            enablable = everything - key[0] if "enable_toolsets" in key[0] else set()
-            self._refs = key, References({**indexed_specs(), **active}, active, enablable)
-        return self._refs[1]
-
-    def _explained(self, result: CallToolResult) -> CallToolResult:
-        """A result whose hints and error text explain any inactive tool they name."""
-        refs = self._references()
-        structured = result.structured_content
-        if not structured:  # an error text
-            blocks = [
-                block.model_copy(update={"text": refs.text(block.text)}) if block.type == "text" else block
-                for block in result.content
-            ]
-            return result.model_copy(update={"content": blocks})
-        if (explained := refs.hints(structured)) is structured:
-            return result
-        text = TextContent(type="text", text=compact_text(explained))
-        return result.model_copy(update={"structured_content": explained, "content": [*result.content[:-1], text]})
+        specs = self.tools.specs()
+        return [tool for name, tool in self.tools.listed().items() if may_use(specs[name].risk)]
 
     def enable_toolsets(self, toolsets: set[str]) -> list[MCPTool]:
         """Turn these toolsets on for the rest of the process; the tools that became available."""
-        self._enabled |= toolsets
-        before = set(self._specs)
-        self._specs = {spec.name: spec for spec in select_tools(self.app_settings, self._enabled)}
-        listed = self._advertised()
-        return [listed[name] for name in self._specs if name not in before]
+        return self.tools.enable(toolsets)
 
     async def announce_tools_changed(self, session: ServerSession) -> None:
         """tools/list_changed in both protocol eras: a notification on the session (handshake) and
@@ -202,15 +148,15 @@ class WorkflowsServer(MCPServer[AppState]):
     async def _refresh_workflow_tools(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """Middleware: before a tools/list or tools/call, the workflow tools are read again once their
         TTL has passed, and a change is announced."""
-        if ctx.method in ("tools/list", "tools/call") and self.workflow_tools.due():
+        if ctx.method in ("tools/list", "tools/call") and self.tools.workflow_tools.due():
             state = ctx.lifespan_context
-            if isinstance(state, AppState) and await self.workflow_tools.refresh(state.api):
+            if isinstance(state, AppState) and await self.tools.workflow_tools.refresh(state.api):
                 await self.announce_tools_changed(ctx.session)
         return await call_next(ctx)
 
     def framed(self, structured: dict[str, Any]) -> CallToolResult:
         """An execution tool's structured result as a client receives it from call_tool."""
-        return self._explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
+        return self.tools.explained(framed_result(structured, failed_run=structured.get("status") in RUN_FAILED))
 
     def sdk_tool(self, spec: ToolSpec) -> SDKTool:
         """The tool as the SDK runs it (its pydantic models), built on first use. A workflow tool
@@ -235,35 +181,26 @@ class WorkflowsServer(MCPServer[AppState]):
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
     ) -> GetPromptResult:
-        return prompts.render(name, arguments, self._references().text)
+        return prompts.render(name, arguments, self.tools.references().text)
 
     async def live_tools(self) -> list[MCPTool]:
         """Every active catalog tool built from its code now, in its advertised form (for the index)."""
-        return [advertised(self.sdk_tool(spec)) for spec in self._specs.values()]
+        return [advertised(self.sdk_tool(spec)) for spec in self.tools.catalog.values()]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
-        spec = self._specs.get(name)
-        if spec is None and (workflow_tool := self.workflow_tools.current.tools.get(name)) is not None:
+        spec = self.tools.catalog.get(name)
+        if spec is None and (workflow_tool := self.tools.workflow_tools.current.tools.get(name)) is not None:
             spec, arguments = workflow_tool.spec, workflow_tool.execute_arguments(arguments)
         if spec is None:
-            if name in indexed_specs():  # a tool of a toolset not on, or one the operator left out
-                return self._explained(error_result(f"{name} is not active here; tools/list shows the active tools."))
-            if self.workflow_tools.enabled and name.startswith(PREFIX):
-                return self._explained(
-                    error_result(
-                        f"{name[:80]} is not a workflow tool here now (its workflow may have been archived or left "
-                        "out); tools/list shows the current tools, and execute_workflow runs any workflow."
-                    )
-                )
-            return error_result(f"there is no tool '{name[:80]}' on this server; tools/list shows the available ones.")
+            return self.tools.not_active(name)
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         tool = self.sdk_tool(spec)
         resumed = await self._inputs.resume(spec, arguments, context, state)
         if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
-            return self._explained(resumed) if isinstance(resumed, CallToolResult) else resumed
+            return self.tools.explained(resumed) if isinstance(resumed, CallToolResult) else resumed
         refused = True
         try:
             validated = tool.fn_metadata.validate_arguments(arguments)
@@ -283,7 +220,7 @@ class WorkflowsServer(MCPServer[AppState]):
         if isinstance(result, CallToolResult):
             await state.gate.account(spec, arguments, result, refused=refused)
             result = await self._inputs.after(spec, arguments, result, context, state)
-        return self._explained(result) if isinstance(result, CallToolResult) else result
+        return self.tools.explained(result) if isinstance(result, CallToolResult) else result
 
     async def _run(
         self, spec: ToolSpec, tool: SDKTool, arguments: dict[str, Any], context: Context[AppState, Any], gate: CallGate
