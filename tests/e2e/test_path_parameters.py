@@ -36,7 +36,7 @@ OPERATIONS = {op.operation_id: op for op in upstream_operations()}
 # deployment's id from get_deployment.
 FILLED_BY_THE_SERVER = frozenset({"workflow_name", "deployment_id"})
 # Values that leave their segment whatever the parameter (each is refused by a different rule).
-ESCAPES = ["greeting/archive", "a\\b", "greeting%2Farchive", "100%", "a\x00b", "a\nb", "\x7f", ".", "..", "..."]
+ESCAPES = ["greeting/archive", "a\\b", "greeting%2Farchive", "100%", "a\nb", "\x7f", ".", ".."]
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,10 @@ PATH_ARGUMENTS = path_arguments()
 TOOLS = {declared.spec.name: declared.spec for declared in declared_tools()}
 
 
-def hostile(parameter: str) -> list[str]:
-    return [*ESCAPES, *sorted(reserved_segments(parameter))]
+def hostile(parameter: str, *, every: bool = True) -> list[str]:
+    """Every escape and sibling segment; else one of each kind (a separator, dots, a sibling)."""
+    siblings = sorted(reserved_segments(parameter))
+    return [*ESCAPES, *siblings] if every else ["greeting/archive", "..", *siblings[:1]]
 
 
 def test_every_path_parameter_a_tool_fills_from_its_arguments_is_guarded() -> None:
@@ -124,10 +126,12 @@ async def _state(session: Session) -> Any:
     return workflows, len(runs["executions"]), schedules
 
 
+# The whole matrix with the default settings; one value of each kind under the other settings,
+# whose point is that the refusal comes before their own rules.
 SETTINGS: list[tuple[str, Mode, dict[str, Any]]] = [
-    ("default", "legacy", {}),
+    ("default", "auto", {}),
     ("deny", "auto", {"deny_workflows": "approval,count*"}),
-    ("exclude", "auto", {"exclude_tools": "archive_workflow,get_execution"}),
+    ("exclude", "legacy", {"exclude_tools": "archive_workflow,get_execution"}),
     ("read_only", "auto", {"read_only": True}),
 ]
 
@@ -149,7 +153,7 @@ async def test_hostile_ids_are_refused_before_anything_is_sent(
                 for name in schema.get("required", [])
                 if name != found.argument
             }
-            for value in hostile(found.parameter):
+            for value in hostile(found.parameter, every=label == "default"):
                 arguments = {**base, found.argument: [value] if found.is_list else value}
                 result = await session.call(found.tool, arguments)
                 calls += 1
@@ -164,7 +168,7 @@ async def test_hostile_ids_are_refused_before_anything_is_sent(
                 assert location in text, f"{where}: {text}"
                 assert "an id or name cannot be used that way" in text, f"{where}: {text}"
                 assert PARAMETER_SOURCE[found.parameter] in text, f"{where}: {text}"
-        assert calls > 300
+        assert calls > (300 if label == "default" else 60)
         stats_after = await session.sandbox("GET", "/_sandbox/stats")
         assert stats_after == stats_before, f"{label}: requests reached the sandbox"
         assert await _state(session) == state_before, f"{label}: something changed upstream"
