@@ -61,14 +61,16 @@ def test_token_expires() -> None:
     clock = Clock(1000.0)
     signer = TokenSigner(b"secret", 60, clock)
     token = signer.issue("archive_workflow", ARGS)
-    clock.now = 1061.0
+    clock.now = 1060.0
+    assert signer.verify(token, "archive_workflow", ARGS) == 1060, "valid for the whole ttl"
+    clock.now = 1060.001
     with pytest.raises(ToolInputError, match="expired"):
         signer.verify(token, "archive_workflow", ARGS)
 
 
 def test_token_from_another_secret_or_tampered_is_refused() -> None:
     token = TokenSigner(b"secret-a", 300, Clock(1000.0)).issue("archive_workflow", ARGS)
-    with pytest.raises(ToolInputError, match="does not match"):
+    with pytest.raises(ToolInputError, match=r"^confirmation_token does not match this call: "):
         TokenSigner(b"secret-b", 300, Clock(1000.0)).verify(token, "archive_workflow", ARGS)
     version, expiry, nonce, signature = token.split(".")
     longer = f"{version}.{int(expiry) + 3600}.{nonce}.{signature}"

@@ -165,6 +165,15 @@ async def test_a_retry_after_in_the_past_retries_at_once(header: str) -> None:
     assert len(seen) == 2, "Retry-After, not the (minute-long) backoff, set the wait"
 
 
+@pytest.mark.parametrize("header", ["0", "-5", http_date(-3600)])
+async def test_a_retry_after_in_the_past_means_now(header: str) -> None:
+    transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
+    once = RetryPolicy(total_s=5.0, base_s=0.001, cap_s=0.002, max_attempts=1)
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport, retry=once).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s == 0.0
+
+
 @pytest.mark.parametrize("header", ["soon", "", "Mon, 99 Foo 2026"])
 async def test_an_unreadable_retry_after_falls_back_to_backoff(header: str) -> None:
     transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
@@ -331,6 +340,7 @@ async def test_transport_failures_retry_only_when_safe(
             "limit: too big; id: bad",
         ),
         ({"detail": [{"msg": "no location"}, "not a dict"]}, [("request", "no location")], "request: no location"),
+        ({"detail": [{"loc": ["body", "name"]}]}, [("name", "")], "name: "),
         ({"detail": []}, [], "invalid request"),
     ],
 )

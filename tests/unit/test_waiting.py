@@ -141,23 +141,76 @@ async def test_polling_backs_off_but_checks_at_least_every_five_seconds(monkeypa
     assert gets[-1] >= ends_at
 
 
-async def test_a_wait_whose_budget_runs_out_returns_the_running_record(monkeypatch: pytest.MonkeyPatch) -> None:
+class Progress:
+    """The one Context method a wait uses: progress notifications, recorded."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    async def report_progress(self, progress: float, total: float | None, message: str | None) -> None:
+        self.messages.append(message or "")
+
+
+async def test_a_wait_whose_budget_runs_out_checks_once_more_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last check lands on the deadline itself; each change of status is reported once."""
     clock = VirtualTime()
     monkeypatch.setattr(waiting, "time", clock)
     monkeypatch.setattr(waiting, "anyio", clock)
+    gets: list[float] = []
 
     def handle(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == STREAM_PATH:
             return httpx2.Response(503, json={"detail": "streams are down"})
-        return httpx2.Response(200, json=record("RUNNING"))
+        gets.append(clock.now)
+        status = "RUNNING" if clock.now < 1 else "RETRYING_AFTER_ERROR"
+        return httpx2.Response(200, json=record(status))
 
+    progress = Progress()
     client = api(handle)
     try:
-        waited = await wait_for_end(client, "e1", budget_s=20, quiet_s=QUIET)
+        # polls at 0.2, 0.6, 1.4, 3.0, 6.2, 11.2, 16.2: 0.8 s are left for the last one
+        waited = await wait_for_end(client, "e1", budget_s=17, ctx=progress, quiet_s=QUIET)  # type: ignore[arg-type]
     finally:
         await client.http.aclose()
-    assert waited.execution.status == "RUNNING"
-    assert clock.now == pytest.approx(20), "the whole budget, and no more"
+    assert waited.execution.status == "RETRYING_AFTER_ERROR"
+    assert clock.now == pytest.approx(17), "the whole budget, and no more"
+    assert gets[-1] == pytest.approx(17)
+    assert progress.messages == ["status RETRYING_AFTER_ERROR"], "one per change, none while nothing changes"
+
+
+def events_upstream(events: list[dict[str, Any]]) -> Callable[[httpx2.Request], httpx2.Response]:
+    """GET /v1/workflows/events/list as upstream serves it: one execution's events, oldest first,
+    `limit` per page (50 when not given), resumed with the cursor of the page before."""
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path != "/v1/workflows/events/list":
+            return httpx2.Response(200, json=record("FAILED"))
+        params = request.url.params
+        mine = [e for e in events if e["workflow_exec_id"] == params.get("workflow_exec_id")]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 50)
+        page = mine[start : start + limit]
+        more = start + limit < len(mine)
+        return httpx2.Response(200, json={"events": page, "next_cursor": str(start + limit) if more else None})
+
+    return handle
+
+
+def event(event_type: str, execution_id: str = "e1", **attributes: Any) -> dict[str, Any]:
+    return {"event_type": event_type, "workflow_exec_id": execution_id, "attributes": attributes}
+
+
+@pytest.mark.parametrize("position", ["first", "last"])
+async def test_the_failure_message_is_found_among_many_events_of_this_execution(position: str) -> None:
+    failed = event("WORKFLOW_EXECUTION_FAILED", failure={"message": "the disk is full"})
+    others = [event("ACTIVITY_TASK_COMPLETED") for _ in range(1200)]
+    noise = [event("WORKFLOW_EXECUTION_FAILED", "other", failure={"message": "not this one"})]
+    events = noise + ([failed, *others] if position == "first" else [*others, failed])
+    client = api(events_upstream(events))
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=0)
+    finally:
+        await client.http.aclose()
+    assert waited.failure == "the disk is full"
 
 
 @pytest.mark.parametrize(
