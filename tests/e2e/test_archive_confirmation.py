@@ -7,6 +7,7 @@ in 2026-07-28), plus real server processes where a fresh process is the point.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -169,3 +170,31 @@ async def test_client_that_never_answers_cannot_hang_the_call(open_session: Any,
             # server's part is over: the test stops waiting for the client.
             await call_until_asked(session, asked, "archive_workflow", {"workflow": "greeting"})
         assert not await is_archived(session, "greeting")
+
+
+async def unarchive(session: Session, name: str) -> None:
+    await session.sandbox("PUT", f"/v1/workflows/{name}/unarchive")
+    assert not await is_archived(session, name)
+
+
+async def test_a_spent_token_is_refused_even_by_a_fresh_server(sandbox_url: str, tmp_path: Path) -> None:
+    """A confirmation authorises one action: replaying the token after the workflow was restored
+    changes nothing, in the server that took it or in a new one on the same machine (same state
+    directory, same secret)."""
+    replayed = {"workflow": "greeting"}
+    machine = {"state_dir": str(tmp_path)}
+    async with connect_in_process(sandbox_url, "legacy", machine) as first:
+        preview = await first.call("archive_workflow", replayed)
+        replayed["confirmation_token"] = preview.structured_content["confirmation_token"]
+        done = await first.call("archive_workflow", replayed)
+        assert done.structured_content["outcome"] == "done", text_of(done)
+        await unarchive(first, "greeting")
+        again = await first.call("archive_workflow", replayed)
+        assert again.is_error
+        assert "already used" in text_of(again)
+        assert not await is_archived(first, "greeting")
+    async with connect_in_process(sandbox_url, "auto", machine) as second:
+        again = await second.call("archive_workflow", replayed)
+        assert again.is_error
+        assert "already used" in text_of(again)
+        assert not await is_archived(second, "greeting")

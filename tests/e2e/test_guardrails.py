@@ -359,3 +359,49 @@ async def test_audit_lines_record_mutations_without_secrets(
     assert ("Secret Sam" in json.dumps(execute)) is payloads, "inputs only with --audit-payloads"
     assert FAKE_KEY not in caplog.text
     assert all(FAKE_KEY not in output for output in outputs)
+
+
+async def test_every_id_of_a_multi_id_call_is_checked_against_the_rules(sandbox_url: str) -> None:
+    """A denied workflow hidden behind an allowed one refuses the whole call, and nothing is done."""
+    async with connect_in_process(sandbox_url, "auto", {**ALL, "deny_workflows": "count*"}) as session:
+        unknown = "00000000-0000-4000-8000-000000000000"  # skipped by the rules: the tool reports it
+        bulk = await session.call("bulk_archive_workflows", {"workflows": [unknown, GREETING_ID, COUNTER_ID]})
+        assert bulk.is_error
+        assert "'counter'" in text_of(bulk)
+        allowed, denied = await start(session, "greeting", {"name": "x"}), await start(session, "counter", {})
+        cancel = await session.call("cancel_execution", {"execution_ids": [allowed, denied]})
+        assert cancel.is_error
+        assert "'counter'" in text_of(cancel)
+        assert not await workflow_archived(session, "greeting")
+        assert not await workflow_archived(session, "counter")
+        for execution_id in (allowed, denied):
+            record = await session.sandbox("GET", f"/v1/workflows/executions/{execution_id}")
+            assert record["status"] not in ("CANCELED", "TERMINATED"), record["status"]
+
+
+async def test_only_calls_that_acted_count_against_the_caps(sandbox_url: str) -> None:
+    """Previews, refusals and failures do not use up the operator's cap; the calls that acted do."""
+    rules = {"max_destructive": 1, "max_executions": 1, "confirm": "destructive=token", "deny_workflows": "approval"}
+    async with connect_in_process(sandbox_url, "auto", {**ALL, **rules}) as session:
+        preview = await session.call("archive_workflow", {"workflow": "greeting"})
+        assert preview.structured_content["outcome"] == "confirmation_required"
+        denied = await session.call("archive_workflow", {"workflow": "approval"})
+        assert "deny_workflows" in text_of(denied)
+        missing = await session.call("archive_workflow", {"workflow": "no-such-flow"})
+        assert missing.is_error
+        token = preview.structured_content["confirmation_token"]
+        done = await session.call("archive_workflow", {"workflow": "greeting", "confirmation_token": token})
+        assert done.structured_content["outcome"] == "done", text_of(done)
+        capped = await session.call("archive_workflow", {"workflow": "counter"})
+        assert capped.is_error
+        assert "cap of 1 destructive calls" in text_of(capped)
+
+        bad_input = await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": 7}})
+        assert bad_input.is_error
+        first = {"workflow": "greeting", "input": {"name": "a"}, "wait_seconds": 0}
+        ran = await session.call("execute_workflow", first)
+        assert not ran.is_error, text_of(ran)
+        capped = await session.call("execute_workflow", {"workflow": "greeting", "input": {"name": "b"}})
+        assert "cap of 1 executions started" in text_of(capped)
+        runs = await session.sandbox("GET", "/v1/workflows/runs", params={"workflow_identifier": "greeting"})
+        assert len(runs["executions"]) == 1

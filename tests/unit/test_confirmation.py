@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.elicitation import AcceptedElicitation
+from mcp_types import ClientCapabilities, ElicitationCapability, FormElicitationCapability, UrlElicitationCapability
 from pydantic import SecretStr
 
 from mcp_workflows.config import Settings, parse_confirm_policy
@@ -18,9 +21,10 @@ from mcp_workflows.server.guard.confirmation import (
     NotAsked,
     TokenSigner,
     Verdict,
+    client_can_elicit,
     signing_secret,
 )
-from mcp_workflows.server.guard.spent import SqliteConfirmationStore
+from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
 from mcp_workflows.server.results import ToolInputError
 
 ARGS = {"workflow_identifier": "greeting"}
@@ -57,14 +61,16 @@ def test_token_expires() -> None:
     clock = Clock(1000.0)
     signer = TokenSigner(b"secret", 60, clock)
     token = signer.issue("archive_workflow", ARGS)
-    clock.now = 1061.0
+    clock.now = 1060.0
+    assert signer.verify(token, "archive_workflow", ARGS) == 1060, "valid for the whole ttl"
+    clock.now = 1060.001
     with pytest.raises(ToolInputError, match="expired"):
         signer.verify(token, "archive_workflow", ARGS)
 
 
 def test_token_from_another_secret_or_tampered_is_refused() -> None:
     token = TokenSigner(b"secret-a", 300, Clock(1000.0)).issue("archive_workflow", ARGS)
-    with pytest.raises(ToolInputError, match="does not match"):
+    with pytest.raises(ToolInputError, match=r"^confirmation_token does not match this call: "):
         TokenSigner(b"secret-b", 300, Clock(1000.0)).verify(token, "archive_workflow", ARGS)
     version, expiry, nonce, signature = token.split(".")
     longer = f"{version}.{int(expiry) + 3600}.{nonce}.{signature}"
@@ -83,6 +89,14 @@ def test_two_previews_of_the_same_call_get_distinct_tokens() -> None:
 def test_malformed_tokens_are_refused_with_a_way_forward(token: str) -> None:
     with pytest.raises(ToolInputError, match="without confirmation_token"):
         TokenSigner(b"secret", 300).verify(token, "archive_workflow", ARGS)
+
+
+def test_a_token_of_another_format_version_is_refused() -> None:
+    """The version tag is checked, not only the signature: a token format change cannot be bypassed."""
+    signer = TokenSigner(b"secret", 300, Clock(1000.0))
+    _, rest = signer.issue("archive_workflow", ARGS).split(".", 1)
+    with pytest.raises(ToolInputError, match="malformed"):
+        signer.verify(f"c1.{rest}", "archive_workflow", ARGS)
 
 
 def test_signing_secret_prefers_configured_secret_then_api_key() -> None:
@@ -185,3 +199,95 @@ async def test_two_callers_confirming_the_same_action_each_get_their_own_questio
             assert (await confirmations.settle("archive_workflow", ARGS, accepted, None, again)).proceed
         finally:
             auth_context_var.reset(reset)
+
+
+# --- who can be asked through a form -------------------------------------------------------------
+
+FORM = ElicitationCapability(form=FormElicitationCapability())
+URL_ONLY = ElicitationCapability(url=UrlElicitationCapability())
+FORM_AND_URL = ElicitationCapability(form=FormElicitationCapability(), url=UrlElicitationCapability())
+
+
+def context(elicitation: ElicitationCapability | None, version: str, back_channel: bool) -> Any:
+    """The three facts `client_can_elicit` reads from the SDK's Context."""
+    capabilities = ClientCapabilities(elicitation=elicitation)
+    return SimpleNamespace(
+        client_capabilities=capabilities,
+        protocol_version=version,
+        session=SimpleNamespace(can_send_request=back_channel),
+    )
+
+
+@pytest.mark.parametrize(
+    ("elicitation", "version", "back_channel", "can"),
+    [
+        (FORM, "2026-07-28", False, True),  # the input-required round trip needs no back channel
+        (FORM_AND_URL, "2026-07-28", False, True),
+        (URL_ONLY, "2026-07-28", False, False),  # a URL-only client cannot show our form
+        (URL_ONLY, "2025-11-25", True, False),
+        (None, "2026-07-28", False, False),
+        (FORM, "2025-11-25", True, True),
+        (FORM, "2025-11-25", False, False),  # handshake era over stateless HTTP: no way to ask mid-call
+        (ElicitationCapability(), "2025-06-18", True, True),  # older clients declare an empty object
+    ],
+)
+def test_a_form_is_offered_only_to_clients_that_can_show_it(
+    elicitation: ElicitationCapability | None, version: str, back_channel: bool, can: bool
+) -> None:
+    assert client_can_elicit(context(elicitation, version, back_channel)) is can
+
+
+@pytest.mark.parametrize(
+    ("policy", "always_preview", "elicitation", "mode"),
+    [
+        ("auto", False, FORM, "elicit"),
+        ("auto", False, URL_ONLY, "token"),
+        ("off", False, FORM, "off"),
+        ("off", True, FORM, "elicit"),  # batch calls preview their blast radius whatever the policy
+        ("off", True, None, "token"),
+        ("token", True, FORM, "token"),
+        ("elicit", False, None, "elicit"),
+    ],
+)
+def test_the_mode_follows_the_policy_and_the_client(
+    tmp_path: Path, policy: str, always_preview: bool, elicitation: ElicitationCapability | None, mode: str
+) -> None:
+    clock = Clock(1000.0)
+    confirmations = Confirmations(
+        {"destructive": policy}, TokenSigner(b"s", 300, clock), SqliteConfirmationStore(tmp_path, clock), clock
+    )
+    ctx = context(elicitation, "2026-07-28", False)
+    assert confirmations.effective_mode("destructive", ctx, always_preview=always_preview) == mode
+    assert confirmations.effective_mode("read", ctx) == "off", "a class without a policy is never confirmed"
+
+
+@pytest.mark.anyio
+async def test_a_remembered_value_is_recalled_until_it_expires_and_can_be_replaced(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    store = SqliteConfirmationStore(tmp_path, clock)
+    assert await store.recall("ask:x") is None
+    await store.remember("ask:x", "first", 1100.0)
+    await store.remember("ask:x", "second", 1100.0)
+    assert await store.recall("ask:x") == "second"
+    assert await SqliteConfirmationStore(tmp_path, clock).recall("ask:x") == "second", "shared through the file"
+    clock.now = 1100.0
+    assert await store.recall("ask:x") == "second", "valid up to its expiry time"
+    clock.now = 1100.5
+    assert await store.recall("ask:x") is None
+
+
+@pytest.mark.anyio
+async def test_the_store_is_private_to_its_user_and_never_holds_a_token(tmp_path: Path) -> None:
+    directory = tmp_path / "state" / "mcp-workflows"
+    store = SqliteConfirmationStore(directory, Clock(1000.0))
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert await store.spend("token:c2.1300.0123abcd.SIGNATURE-PART", 1300.0)
+    assert b"SIGNATURE-PART" not in (directory / "confirmations.sqlite3").read_bytes()
+
+
+def test_the_default_store_lives_in_the_users_state_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    assert default_state_dir() == tmp_path / "xdg" / "mcp-workflows"
+    monkeypatch.setenv("XDG_STATE_HOME", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home" / ".local" / "state" / "mcp-workflows"

@@ -6,6 +6,10 @@ sandbox in the e2e tests.
 
 from __future__ import annotations
 
+import email.utils
+import random
+import time
+
 import httpx2
 import pytest
 
@@ -18,6 +22,7 @@ from mcp_workflows.api.errors import (
     TransportFailure,
     Unauthorized,
     UpstreamUnavailable,
+    WorkflowsAPIError,
 )
 from mcp_workflows.api.http import ApiHttp, RetryPolicy, Target
 from mcp_workflows.api.operations import Operation, Risk
@@ -103,10 +108,19 @@ async def test_validation_error_names_the_field() -> None:
     assert [(e.location, e.message) for e in caught.value.field_errors] == [("input.name", "Field required")]
 
 
-async def test_reads_retry_503_then_succeed() -> None:
-    transport, seen = responder(httpx2.Response(503, json={"detail": "busy"}), httpx2.Response(200, json={"v": 1}))
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+async def test_reads_retry_passing_failures_then_succeed(status: int) -> None:
+    transport, seen = responder(httpx2.Response(status, json={"detail": "busy"}), httpx2.Response(200, json={"v": 1}))
     assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) == {"v": 1}
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 422, 500, 501])
+async def test_other_failures_are_not_retried(status: int) -> None:
+    transport, seen = responder(httpx2.Response(status, json={"detail": "no"}), httpx2.Response(200, json={}))
+    with pytest.raises(Exception, match="no"):
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert len(seen) == 1
 
 
 async def test_429_honours_retry_after_within_budget() -> None:
@@ -124,6 +138,68 @@ async def test_429_beyond_budget_surfaces_retry_after() -> None:
         await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
     assert caught.value.retry_after_s == 120
     assert len(seen) == 1, "a wait past the total budget is not attempted"
+
+
+def http_date(offset_s: float) -> str:
+    return email.utils.formatdate(time.time() + offset_s, usegmt=True)
+
+
+async def test_retry_after_as_an_http_date_is_honoured() -> None:
+    transport, seen = responder(httpx2.Response(429, headers={"Retry-After": http_date(3600)}, json={}))
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s is not None
+    assert 3000 < caught.value.retry_after_s <= 3600, "an hour from the date the server sent"
+    assert len(seen) == 1, "an hour is past the total budget: not waited for"
+
+
+@pytest.mark.parametrize("header", [http_date(-3600), "-5", "0"])
+async def test_a_retry_after_in_the_past_retries_at_once(header: str) -> None:
+    transport, seen = responder(
+        httpx2.Response(429, headers={"Retry-After": header}, json={}), httpx2.Response(200, json={"v": 3})
+    )
+    slow_backoff = RetryPolicy(total_s=5.0, base_s=60.0, cap_s=60.0, max_attempts=4)
+    assert await make_http(transport, retry=slow_backoff).call(GET_OP, path_params={"workflow_identifier": "w"}) == {
+        "v": 3
+    }
+    assert len(seen) == 2, "Retry-After, not the (minute-long) backoff, set the wait"
+
+
+@pytest.mark.parametrize("header", ["0", "-5", http_date(-3600)])
+async def test_a_retry_after_in_the_past_means_now(header: str) -> None:
+    transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
+    once = RetryPolicy(total_s=5.0, base_s=0.001, cap_s=0.002, max_attempts=1)
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport, retry=once).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s == 0.0
+
+
+@pytest.mark.parametrize("header", ["soon", "", "Mon, 99 Foo 2026"])
+async def test_an_unreadable_retry_after_falls_back_to_backoff(header: str) -> None:
+    transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
+    with pytest.raises(RateLimited) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.retry_after_s is None
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    """Full jitter: each wait is drawn from [0, min(cap, base * 2**attempt)], so clients that failed
+    together do not retry together."""
+    policy = RetryPolicy(total_s=60.0, base_s=0.5, cap_s=3.0, max_attempts=8)
+    random.seed(20260728)
+    for attempt, bound in enumerate([0.5, 1.0, 2.0, 3.0, 3.0]):
+        draws = [policy.backoff(attempt) for _ in range(200)]
+        assert all(0 <= d <= bound for d in draws), (attempt, max(draws))
+        assert max(draws) > 0.9 * bound, (attempt, max(draws))
+        assert min(draws) < 0.1 * bound, (attempt, min(draws))
+
+
+async def test_the_total_budget_stops_retries_before_max_attempts() -> None:
+    transport, seen = responder(httpx2.Response(503, json={}))
+    tight = RetryPolicy(total_s=0.0, base_s=0.001, cap_s=0.002, max_attempts=10)
+    with pytest.raises(UpstreamUnavailable):
+        await make_http(transport, retry=tight).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert len(seen) == 1
 
 
 async def test_non_idempotent_post_is_not_retried_on_503() -> None:
@@ -185,3 +261,132 @@ async def test_non_json_success_body_is_an_upstream_error() -> None:
 async def test_204_returns_none() -> None:
     transport, _ = responder(httpx2.Response(204))
     assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) is None
+
+
+async def test_every_request_says_who_sends_it_and_what_it_accepts() -> None:
+    transport, seen = responder(httpx2.Response(200, json={}))
+    http = ApiHttp(base_url="http://upstream.test/", api_key=FAKE_KEY, transport=transport)
+    await http.call(GET_OP, path_params={"workflow_identifier": "w"})
+    await http.aclose()
+    sent = seen[0]
+    assert str(sent.url) == "http://upstream.test/v1/workflows/w", "a trailing slash in the base URL is dropped"
+    assert sent.headers["user-agent"].startswith("mcp-workflows/")
+    assert sent.headers["accept"] == "application/json"
+    assert sent.url.query == b"", "no query at all when no parameter has a value"
+
+
+def test_timeouts_are_the_ones_configured() -> None:
+    default = ApiHttp(base_url="http://upstream.test", api_key=FAKE_KEY).client.timeout
+    assert (default.read, default.connect) == (30.0, 5.0)
+    custom = ApiHttp(base_url="http://u", api_key="k", request_timeout_s=7.0, connect_timeout_s=2.0).client.timeout
+    assert (custom.read, custom.write, custom.pool, custom.connect) == (7.0, 7.0, 7.0, 2.0)
+
+
+async def test_redirects_are_not_followed() -> None:
+    """A redirect could carry the key elsewhere: it is an error, not a second request."""
+    transport, seen = responder(
+        httpx2.Response(307, headers={"Location": "http://elsewhere.test/"}), httpx2.Response(200, json={})
+    )
+    with pytest.raises(WorkflowsAPIError) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert caught.value.status == 307
+    assert len(seen) == 1
+
+
+async def test_empty_lists_are_not_sent_as_query_parameters() -> None:
+    transport, seen = responder(httpx2.Response(200, json={}))
+    await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "x"}, params={"tags": [], "limit": 0})
+    assert dict(seen[0].url.params) == {"limit": "0"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "method_op", "attempts", "kind"),
+    [
+        (httpx2.ConnectTimeout, POST_OP, FAST_RETRY.max_attempts, "timed out"),  # never reached the server
+        (httpx2.ReadTimeout, GET_OP, FAST_RETRY.max_attempts, "timed out"),  # a read: safe to repeat
+        (httpx2.ReadTimeout, POST_OP, 1, "timed out"),  # may have been executed: never repeated
+        (httpx2.RemoteProtocolError, GET_OP, FAST_RETRY.max_attempts, "connection failed"),
+    ],
+)
+async def test_transport_failures_retry_only_when_safe(
+    failure: type[httpx2.TransportError], method_op: Operation, attempts: int, kind: str
+) -> None:
+    seen = 0
+
+    def fail(request: httpx2.Request) -> httpx2.Response:
+        nonlocal seen
+        seen += 1
+        raise failure("boom", request=request)
+
+    with pytest.raises(TransportFailure) as caught:
+        await make_http(httpx2.MockTransport(fail)).call(
+            method_op, path_params={"workflow_identifier": "w"}, target=Target("workflow", "w")
+        )
+    assert seen == attempts
+    assert caught.value.detail == f"{kind} ({failure.__name__})"
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == (
+        method_op.operation_id,
+        "workflow",
+        "w",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "locations", "detail"),
+    [
+        (
+            {"detail": [{"loc": ["query", "limit"], "msg": "too big"}, {"loc": ["path", "id"], "msg": "bad"}]},
+            [("limit", "too big"), ("id", "bad")],
+            "limit: too big; id: bad",
+        ),
+        ({"detail": [{"msg": "no location"}, "not a dict"]}, [("request", "no location")], "request: no location"),
+        ({"detail": [{"loc": ["body", "name"]}]}, [("name", "")], "name: "),
+        ({"detail": []}, [], "invalid request"),
+    ],
+)
+async def test_field_errors_are_read_from_either_body_shape(
+    body: dict[str, object], locations: list[tuple[str, str]], detail: str
+) -> None:
+    transport, _ = responder(httpx2.Response(422, json=body))
+    with pytest.raises(InvalidRequest) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"})
+    assert [(e.location, e.message) for e in caught.value.field_errors] == locations
+    assert caught.value.detail == detail
+    assert caught.value.body == body
+
+
+@pytest.mark.parametrize(
+    ("response", "error_type", "detail", "code"),
+    [
+        (httpx2.Response(400, json={"detail": "bad cursor", "code": "WF_1"}), InvalidRequest, "bad cursor", "WF_1"),
+        (httpx2.Response(404, json={"detail": "gone", "code": 7}), NotFound, "gone", None),
+        (httpx2.Response(502, text="<html>bad gateway</html>"), UpstreamUnavailable, "Bad Gateway", None),
+        (httpx2.Response(418, json={"detail": ""}), WorkflowsAPIError, "I'm a teapot", None),
+        (httpx2.Response(599, json=["not", "a", "dict"]), UpstreamUnavailable, "HTTP 599", None),
+        (httpx2.Response(409, json={"detail": "x" * 5000}), Conflict, "x" * 2000, None),
+    ],
+)
+async def test_error_details_come_from_the_body_else_the_status(
+    response: httpx2.Response, error_type: type[WorkflowsAPIError], detail: str, code: str | None
+) -> None:
+    transport, _ = responder(response)
+    with pytest.raises(WorkflowsAPIError) as caught:
+        await make_http(transport).call(
+            POST_OP, path_params={"workflow_identifier": "w"}, target=Target("workflow", "w")
+        )
+    assert type(caught.value) is error_type
+    assert caught.value.detail == detail
+    assert caught.value.code == code
+    assert caught.value.status == response.status_code
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == ("post_thing", "workflow", "w")
+
+
+async def test_a_success_without_a_body_is_none_and_one_that_is_not_json_names_its_status() -> None:
+    transport, _ = responder(httpx2.Response(200, content=b""))
+    assert await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}) is None
+    transport, _ = responder(httpx2.Response(201, text="created, in plain text"))
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}, target=Target("run", "r"))
+    assert caught.value.status == 201
+    assert "not JSON" in caught.value.detail
+    assert (caught.value.resource, caught.value.identifier) == ("run", "r")

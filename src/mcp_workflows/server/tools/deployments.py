@@ -44,9 +44,9 @@ from mcp_workflows.server.tools.shared import (
     DeploymentName,
     Limit,
     NextCursor,
+    PathSegment,
     ToolResult,
     WorkflowFilter,
-    path_segment,
     workflow_name_of,
 )
 
@@ -71,7 +71,7 @@ NewDeployment = Annotated[
     str,
     Field(min_length=1, max_length=128, description="Name of the new deployment (letters, digits, - and _)."),
     _NAME,
-    path_segment("name"),
+    PathSegment("name"),
 ]
 GithubUrl = Annotated[str | None, Field(max_length=500, description="https://github.com/owner/repo"), _GITHUB]
 Revision = Annotated[str | None, Field(min_length=1, max_length=200, description="Branch, tag or commit.")]

@@ -48,6 +48,7 @@ from mcp_workflows.server.tools.shared import (
     Handler,
     Limit,
     NextCursor,
+    PathSegment,
     Since,
     ToolResult,
     Until,
@@ -55,7 +56,6 @@ from mcp_workflows.server.tools.shared import (
     WorkflowFilter,
     capped,
     iso,
-    path_segment,
 )
 from mcp_workflows.server.waiting import wait_for_end
 
@@ -64,7 +64,7 @@ Status = Literal[
 ]
 HandlerInput = Annotated[dict[str, Any] | None, Field(description="Input matching the handler's input_schema.")]
 ExecutionIds = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=256), path_segment("execution_id")]],
+    list[Annotated[str, Field(min_length=1, max_length=256), PathSegment("execution_id")]],
     Field(min_length=1, max_length=100, description="Execution ids, from list_executions."),
     AfterValidator(lambda ids: list(dict.fromkeys(ids))),  # the same id twice is one execution
 ]

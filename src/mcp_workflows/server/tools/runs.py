@@ -22,6 +22,7 @@ from mcp_workflows.server.tools.outcomes import ExecutionRow
 from mcp_workflows.server.tools.shared import (
     Cursor,
     ExecutionId,
+    PathSegment,
     RunIdFilter,
     ToolResult,
     capped,
@@ -30,7 +31,9 @@ from mcp_workflows.server.tools.shared import (
 RESULT_LIMIT = 20_000
 RAW_LIMIT = 50_000
 RunId = Annotated[
-    str, Field(min_length=1, max_length=64, description="Run id (UUID): run_id from get_execution or list_executions.")
+    str,
+    Field(min_length=1, max_length=64, description="Run id (UUID): run_id from get_execution or list_executions."),
+    PathSegment("run_id"),
 ]
 
 

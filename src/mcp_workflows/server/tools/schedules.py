@@ -43,13 +43,13 @@ from mcp_workflows.server.tools.shared import (
     DeploymentFilter,
     Limit,
     NextCursor,
+    PathSegment,
     ToolResult,
     WorkflowFilter,
     WorkflowIdentifier,
     capped,
     check_workflow_input,
     iso,
-    path_segment,
     workflow_name_of,
 )
 
@@ -90,7 +90,7 @@ def _valid_id(text: str) -> str:
 
 
 ScheduleId = Annotated[
-    str, Field(min_length=1, max_length=256, description="From list_schedules."), path_segment("schedule_id")
+    str, Field(min_length=1, max_length=256, description="From list_schedules."), PathSegment("schedule_id")
 ]
 CronList = Annotated[
     list[Annotated[str, Field(max_length=100), AfterValidator(_valid_cron)]] | None,

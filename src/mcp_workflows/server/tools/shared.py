@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, cast
 
 import pydantic_core
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from mcp_workflows.api.operations import is_uuid, segment_problem
 from mcp_workflows.server.concurrency import gather
@@ -29,48 +30,64 @@ B = TypeVar("B")
 __all__ = ["ToolResult"]
 
 
-def path_segment(parameter: str) -> AfterValidator:
+@dataclass(frozen=True)
+class PathSegment:
     """Refuse, at the tool boundary, a value that cannot fill the upstream path parameter
-    `parameter` (`api/operations.py` checks again where the URL is built)."""
-    source = PARAMETER_SOURCE.get(parameter, "the listing tool")
+    `parameter` (`api/operations.py` checks again where the URL is built).
 
-    def check(value: str) -> str:
-        if (problem := segment_problem(parameter, value)) is not None:
+    It runs before the type's own checks, so a hostile value is named as such (with the tool that
+    gives valid values) even where a pattern or a UUID type would also refuse it. It is data, so
+    the tests find every argument that reaches a URL path.
+    """
+
+    parameter: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self._check, handler(source))
+
+    def _check(self, value: Any) -> Any:
+        if isinstance(value, str) and (problem := segment_problem(self.parameter, value)) is not None:
             raise PydanticCustomError(
                 "path_segment",
                 "{value} {problem}: an id or name cannot be used that way; {source} gives valid values",
-                {"value": repr(value[:80]), "problem": problem, "source": source},
+                {
+                    "value": repr(value[:80]),
+                    "problem": problem,
+                    "source": PARAMETER_SOURCE.get(self.parameter, "the listing tool"),
+                },
             )
         return value
-
-    return AfterValidator(check)
 
 
 WorkflowIdentifier = Annotated[
     str,
     Field(min_length=1, max_length=256, description="Workflow name or id, from list_workflows."),
-    path_segment("workflow_identifier"),
+    PathSegment("workflow_identifier"),
 ]
 WorkflowFilter = Annotated[
     str | None,
     Field(min_length=1, max_length=256, description="Only this workflow (name or id, from list_workflows)."),
-    path_segment("workflow_identifier"),
+    PathSegment("workflow_identifier"),
 ]
 ExecutionId = Annotated[
     str,
     Field(min_length=1, max_length=256, description="Execution id, from list_executions or execute_workflow."),
-    path_segment("execution_id"),
+    PathSegment("execution_id"),
 ]
 RunIdFilter = Annotated[
-    uuid.UUID | None, Field(description="Only this run (run_id from get_execution or list_executions).")
+    uuid.UUID | None,
+    Field(description="Only this run (run_id from get_execution or list_executions)."),
+    PathSegment("run_id"),
 ]
 RegistrationId = Annotated[
-    uuid.UUID, Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow.")
+    uuid.UUID,
+    Field(description="Registration id (UUID) from list_workflow_registrations or get_workflow."),
+    PathSegment("workflow_registration_id"),
 ]
 DeploymentName = Annotated[
     str,
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Deployment, from list_deployments."),
-    path_segment("name"),
+    PathSegment("name"),
 ]
 DeploymentFilter = Annotated[
     str | None,

@@ -37,13 +37,13 @@ from mcp_workflows.server.tools.shared import (
     DeploymentFilter,
     Limit,
     NextCursor,
+    PathSegment,
     ToolResult,
     WaitSeconds,
     WorkflowIdentifier,
     both,
     check_workflow_input,
     join_notes,
-    path_segment,
 )
 
 # ---------------------------------------------------------------- parameters
@@ -62,7 +62,7 @@ NewExecutionId = Annotated[
     ),
 ]
 WorkflowList = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=256), path_segment("workflow_identifier")]],
+    list[Annotated[str, Field(min_length=1, max_length=256), PathSegment("workflow_identifier")]],
     Field(min_length=1, max_length=100, description="Workflow names or ids, from list_workflows."),
     AfterValidator(lambda values: sorted(set(values))),  # one token fits any order of the same workflows
 ]
@@ -391,7 +391,7 @@ async def execute_workflow(
     input_from: Annotated[
         str | None,
         Field(max_length=256, description="Reuse this execution's input (id from list_executions); input overrides."),
-        path_segment("execution_id"),
+        PathSegment("execution_id"),
     ] = None,
     execution_id: NewExecutionId = None,
     deployment: DeploymentFilter = None,
