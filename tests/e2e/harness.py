@@ -29,6 +29,9 @@ Transport = Literal["stdio", "http"]
 BEARER_TOKENS = ("first-token-8c1f02", "second-token-5be9d7")  # what the token-protected server accepts
 REPO = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.05"
+# Every server process gets its own state folder (separate machines); all of them live here and go
+# when the test run ends.
+_STATE_ROOT = tempfile.TemporaryDirectory(prefix="mcp-workflows-tests-")
 
 
 def free_port() -> int:
@@ -41,7 +44,7 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A clean environment: no real key ever reaches a test server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "MCP_WORKFLOWS_"))}
     env.update({"MCP_WORKFLOWS_SANDBOX_TIME_SCALE": TIME_SCALE, "PYTHONUNBUFFERED": "1"})
-    env["MCP_WORKFLOWS_STATE_DIR"] = tempfile.mkdtemp(prefix="mcp-workflows-state-")
+    env["MCP_WORKFLOWS_STATE_DIR"] = tempfile.mkdtemp(prefix="state-", dir=_STATE_ROOT.name)
     env.update(extra or {})
     return env
 
