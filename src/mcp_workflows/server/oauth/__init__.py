@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_workflows.server.oauth.config import OAuthConfig, OAuthConfigError
-from mcp_workflows.server.oauth.keys import SigningKeys
 from mcp_workflows.server.oauth.metadata import ResourceMetadata, auth_settings
-from mcp_workflows.server.oauth.verifier import JWTVerifier
 
 __all__ = ["OAuthConfig", "OAuthConfigError", "ResourceMetadata", "server_auth"]
 
@@ -21,5 +19,10 @@ def server_auth(config: OAuthConfig | None) -> dict[str, Any]:
     """MCPServer keyword arguments: auth settings and the token verifier, or nothing without OAuth."""
     if config is None:
         return {}
+    # PyJWT and cryptography load only when OAuth is on: every `serve` checks its settings here,
+    # and start-up time is measured against the bare SDK server (bench/bench_server.py).
+    from mcp_workflows.server.oauth.keys import SigningKeys
+    from mcp_workflows.server.oauth.verifier import JWTVerifier
+
     keys = SigningKeys(config.issuer, config.jwks_url)
     return {"auth": auth_settings(config), "token_verifier": JWTVerifier(config, keys)}
