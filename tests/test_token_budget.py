@@ -7,6 +7,9 @@ pinned in README.md's generated summary (tests/test_tool_snapshots.py fails when
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from mcp_workflows.config import Settings
@@ -34,3 +37,8 @@ async def test_tools_list_fits_the_budget(toolsets: str) -> None:
         f"(budget {BUDGETS[toolsets]}); heaviest: {heaviest}"
     )
     assert total <= BUDGETS[toolsets]
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    pinned = re.search(r"cost ([\d,]+) tokens of tools/list; all toolsets cost ([\d,]+)", readme)
+    assert pinned, "README.md states the default and all-toolsets figures"
+    stated = pinned.group(1 if toolsets == "default" else 2)
+    assert int(stated.replace(",", "")) == total, "README's figure is what a session is served"

@@ -54,10 +54,10 @@ def tools_summary(catalog: list[tuple[ToolSpec, Tool]]) -> str:
     from mcp_workflows.api.operations import upstream_operations
     from mcp_workflows.reporting.tokens import count_tokens
     from mcp_workflows.server.guard.selection import ALWAYS_ON, DEFAULT_TOOLSETS, OPTIONAL_TOOLSETS
-    from mcp_workflows.server.tool_index import wire_form
+    from mcp_workflows.server.tool_index import as_served, wire_form
 
     def cost(selected: list[Tool]) -> int:
-        return count_tokens({"tools": [wire_form(tool) for tool in selected]})
+        return count_tokens({"tools": [wire_form(as_served(tool)) for tool in selected]})
 
     from mcp_workflows.server.references import References
 
@@ -65,7 +65,8 @@ def tools_summary(catalog: list[tuple[ToolSpec, Tool]]) -> str:
     on = {spec.name: spec for spec, _ in catalog if spec.toolset in (*DEFAULT_TOOLSETS, ALWAYS_ON)}
     refs = References(specs, on, {name for name in specs if name not in on and specs[name].toolset != ALWAYS_ON})
     default = [refs.tool(tool) for spec, tool in catalog if spec.name in on]  # as a default session lists them
-    everything = [tool for spec, tool in catalog if spec.toolset != ALWAYS_ON]
+    every = {spec.name: spec for spec, _ in catalog if spec.toolset != ALWAYS_ON}
+    everything = [References(specs, every, set()).tool(tool) for spec, tool in catalog if spec.name in every]
     covered = {operation for spec, _ in catalog for operation in spec.operations}
     return (
         f"All {len(upstream_operations())} operations of the Workflows API are reachable ({len(covered)} covered) "

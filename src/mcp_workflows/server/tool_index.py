@@ -49,6 +49,12 @@ def wire_form(tool: Tool) -> dict[str, Any]:
     return tool.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
+def as_served(tool: Tool) -> Tool:
+    """The tool as the index gives it to clients: its schemas' keys in sorted order, which the
+    token count sees (the same schema in declaration order can cost a token more or less)."""
+    return Tool.model_validate(json.loads(json.dumps(wire_form(tool), sort_keys=True)))
+
+
 def render_index(specs: list[ToolSpec], tools: list[Tool]) -> str:
     """The index file for these specs and their advertised tools (same order)."""
     index = {"specs": {spec.name: spec.to_json() for spec in specs}, "tools": [wire_form(tool) for tool in tools]}
