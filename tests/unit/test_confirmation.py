@@ -85,6 +85,21 @@ def test_two_previews_of_the_same_call_get_distinct_tokens() -> None:
     assert signer.issue("archive_workflow", ARGS) != signer.issue("archive_workflow", ARGS)
 
 
+# Tokens and form references travel between replicas and across restarts and upgrades: a token issued
+# by one release must verify on the next. These known answers pin the format; changing it needs a new
+# _TOKEN_VERSION (and a new store key prefix), never a silent edit.
+KNOWN_SECRET = b"known-answer secret"
+KNOWN_ARGS = {"execution_ids": ["exec-1", "exec-2"], "mode": "terminate"}
+KNOWN_TOKEN = "c2.1767225600.0123456789abcdef.u1LLxFbjXTQxg8B1QsRiuChLaU2-MjF2ATRohfJbW84"
+
+
+def test_a_token_of_the_current_format_verifies_on_this_release() -> None:
+    signer = TokenSigner(KNOWN_SECRET, 300, Clock(1767225600.0))
+    assert signer.verify(KNOWN_TOKEN, "cancel_execution", KNOWN_ARGS) == 1767225600
+    reordered = {"mode": "terminate", "execution_ids": ["exec-1", "exec-2"]}
+    assert signer.verify(KNOWN_TOKEN, "cancel_execution", reordered) == 1767225600, "argument order is not signed"
+
+
 @pytest.mark.parametrize("token", ["", "garbage", "c2.notanumber.n.sig", "c1.1.sig", "v9.1.n.sig"])
 def test_malformed_tokens_are_refused_with_a_way_forward(token: str) -> None:
     with pytest.raises(ToolInputError, match="without confirmation_token"):
@@ -199,6 +214,29 @@ async def test_two_callers_confirming_the_same_action_each_get_their_own_questio
             assert (await confirmations.settle("archive_workflow", ARGS, accepted, None, again)).proceed
         finally:
             auth_context_var.reset(reset)
+
+
+KNOWN_QUESTION_KEY = (
+    'ask:{"args":{"execution_ids":["exec-1","exec-2"],"mode":"terminate"},"caller":"alice","tool":"cancel_execution"}'
+)
+
+
+@pytest.mark.anyio
+async def test_a_question_asked_by_another_release_is_recognised_in_the_shared_store(tmp_path: Path) -> None:
+    """A form's round 2 may land on a replica running the next release: both must name the question alike."""
+    clock = Clock(1000.0)
+    store = SqliteConfirmationStore(tmp_path, clock)
+    confirmations = Confirmations({"destructive": "elicit"}, TokenSigner(b"secret", 300, clock), store, clock)
+    reset = auth_context_var.set(as_caller("alice"))
+    try:
+        await store.remember(KNOWN_QUESTION_KEY, "0badcafe", 1600.0)
+        reordered = {"mode": "terminate", "execution_ids": ["exec-1", "exec-2"]}
+        assert await confirmations.form_reference("cancel_execution", reordered, new=False) == "0badcafe"
+        fresh = await confirmations.form_reference("cancel_execution", KNOWN_ARGS, new=True)
+    finally:
+        auth_context_var.reset(reset)
+    assert fresh != "0badcafe"
+    assert await store.recall(KNOWN_QUESTION_KEY) == fresh, "what this release writes, the other one reads"
 
 
 # --- who can be asked through a form -------------------------------------------------------------
