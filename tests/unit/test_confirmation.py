@@ -246,7 +246,7 @@ URL_ONLY = ElicitationCapability(url=UrlElicitationCapability())
 FORM_AND_URL = ElicitationCapability(form=FormElicitationCapability(), url=UrlElicitationCapability())
 
 
-def context(elicitation: ElicitationCapability | None, version: str, back_channel: bool) -> Any:
+def context(elicitation: ElicitationCapability | None, version: str | None, back_channel: bool) -> Any:
     """The three facts `client_can_elicit` reads from the SDK's Context."""
     capabilities = ClientCapabilities(elicitation=elicitation)
     return SimpleNamespace(
@@ -267,10 +267,12 @@ def context(elicitation: ElicitationCapability | None, version: str, back_channe
         (FORM, "2025-11-25", True, True),
         (FORM, "2025-11-25", False, False),  # handshake era over stateless HTTP: no way to ask mid-call
         (ElicitationCapability(), "2025-06-18", True, True),  # older clients declare an empty object
+        (FORM, None, True, True),  # the SDK's Context outside a request: no version, only a back channel can ask
+        (FORM, None, False, False),
     ],
 )
 def test_a_form_is_offered_only_to_clients_that_can_show_it(
-    elicitation: ElicitationCapability | None, version: str, back_channel: bool, can: bool
+    elicitation: ElicitationCapability | None, version: str | None, back_channel: bool, can: bool
 ) -> None:
     assert client_can_elicit(context(elicitation, version, back_channel)) is can
 
