@@ -86,6 +86,19 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
     assert await is_archived(session, "greeting")
 
 
+async def test_an_elicit_policy_tells_a_client_without_forms_what_to_do(open_session: Any) -> None:
+    """The operator demands a form and this client cannot show one: an error that says how to get on."""
+    async with open_session({"confirm": "destructive=elicit"}) as session:  # no elicitation callback
+        refused = await session.call("archive_workflow", {"workflow": "greeting"})
+        assert refused.is_error
+        assert text_of(refused) == (
+            "Error: archive_workflow needs the user's confirmation through an elicitation form (the operator's "
+            "policy), and this client declared no elicitation support. Nothing was changed. Use a client that "
+            "supports elicitation, or ask the operator to allow token confirmation (MCP_WORKFLOWS_CONFIRM=...=token)."
+        )
+        assert not await is_archived(session, "greeting")
+
+
 async def test_token_reused_with_other_arguments_is_refused(session: Session) -> None:
     preview = await session.call("archive_workflow", {"workflow": "greeting"})
     token = preview.structured_content["confirmation_token"]
