@@ -22,6 +22,7 @@ from mcp_workflows.server.guard.confirmation import (
     TokenSigner,
     Verdict,
     client_can_elicit,
+    request_state_key,
     signing_secret,
 )
 from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
@@ -98,6 +99,11 @@ def test_a_token_of_the_current_format_verifies_on_this_release() -> None:
     assert signer.verify(KNOWN_TOKEN, "cancel_execution", KNOWN_ARGS) == 1767225600
     reordered = {"mode": "terminate", "execution_ids": ["exec-1", "exec-2"]}
     assert signer.verify(KNOWN_TOKEN, "cancel_execution", reordered) == 1767225600, "argument order is not signed"
+
+
+def test_the_request_state_key_is_the_same_on_every_release() -> None:
+    """A 2026-07-28 form's sealed round trip begun on one replica (or release) is opened on the next."""
+    assert request_state_key(KNOWN_SECRET).hex() == "19e28faa44ac4877bfb0d5871bdf782ad270068ae2c2d478495778c038aaf915"
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "c2.notanumber.n.sig", "c1.1.sig", "v9.1.n.sig"])
