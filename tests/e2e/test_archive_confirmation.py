@@ -86,6 +86,20 @@ async def test_client_without_elicitation_gets_preview_then_token_archives(sessi
     assert await is_archived(session, "greeting")
 
 
+async def test_an_elicit_policy_tells_a_client_without_forms_what_to_do(sandbox_url: str) -> None:
+    """The operator demands a form and this client cannot show one (in either era, the same answer):
+    an error that says how to get on."""
+    async with connect_in_process(sandbox_url, "auto", {"confirm": "destructive=elicit"}) as session:
+        refused = await session.call("archive_workflow", {"workflow": "greeting"})
+        assert refused.is_error
+        assert text_of(refused) == (
+            "Error: archive_workflow needs the user's confirmation through an elicitation form (the operator's "
+            "policy), and this client declared no elicitation support. Nothing was changed. Use a client that "
+            "supports elicitation, or ask the operator to allow token confirmation (MCP_WORKFLOWS_CONFIRM=...=token)."
+        )
+        assert not await is_archived(session, "greeting")
+
+
 async def test_token_reused_with_other_arguments_is_refused(session: Session) -> None:
     preview = await session.call("archive_workflow", {"workflow": "greeting"})
     token = preview.structured_content["confirmation_token"]
@@ -102,6 +116,22 @@ async def test_garbage_token_is_refused(session: Session) -> None:
     assert refused.is_error
     assert "malformed" in text_of(refused)
     assert not await is_archived(session, "greeting")
+
+
+async def test_a_token_that_is_not_a_short_string_is_refused_by_validation(sandbox_url: str) -> None:
+    """The token parameter keeps its declared type through the guarded wrapper: a wrong one is bad input."""
+    async with connect_in_process(sandbox_url, "auto") as session:
+        for token, problem in [
+            (12345, "Input should be a valid string"),
+            ("c2." + "9" * 200, "String should have at most 200 characters"),
+        ]:
+            refused = await session.call("archive_workflow", {"workflow": "greeting", "confirmation_token": token})
+            assert refused.is_error
+            assert text_of(refused) == (
+                f"Error: invalid arguments for archive_workflow: `confirmation_token`: {problem}. "
+                "Fix them and call again."
+            )
+        assert not await is_archived(session, "greeting")
 
 
 async def test_expired_token_is_refused(open_session: Any) -> None:

@@ -64,3 +64,23 @@ async def test_a_replayed_form_answer_is_refused(sandbox_url: str) -> None:
         assert replayed["isError"] is True
         assert "already used" in replayed["content"][0]["text"]
         assert not await archived(session), "the replayed answer changed nothing"
+
+
+def question_text(question: dict[str, Any]) -> str:
+    (request,) = question["inputRequests"].values()
+    return str(request["params"]["message"])
+
+
+async def test_a_new_question_about_the_same_action_can_be_answered(sandbox_url: str) -> None:
+    """Each question names its own reference, so its answer is spent on its own: confirming the same
+    action a second time (archived, restored, archived again) is not mistaken for a replay."""
+    async with connect_in_process(sandbox_url, "auto", SETTINGS, elicitation_callback=never_called) as session:
+        first = await asked(session)
+        assert (await answer(session, first))["structuredContent"]["outcome"] == "done"
+        await session.sandbox("PUT", "/v1/workflows/greeting/unarchive")
+        second = await asked(session)
+        assert question_text(second) != question_text(first), "a new question, not the one already answered"
+        done = await answer(session, second)
+        assert done.get("isError") is not True, done
+        assert done["structuredContent"]["outcome"] == "done"
+        assert await archived(session)

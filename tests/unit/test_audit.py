@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,3 +68,31 @@ def test_optional_fields_are_left_out(audit_logger: logging.Logger, capsys: pyte
     assert record["confirmation"] == "none"
     assert "detail" not in record
     assert "payload" not in record
+
+
+@pytest.fixture
+def far_from_utc() -> Iterator[None]:
+    """The process runs in UTC+14 (no UTC host clock to hide a local time behind the `Z`)."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "AUDIT-14"  # POSIX TZ: a zone 14 hours ahead of UTC
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_audit_time_is_utc_whatever_the_hosts_zone(
+    audit_logger: logging.Logger, capsys: pytest.CaptureFixture[str], far_from_utc: None
+) -> None:
+    configure_audit_log()
+    before = utc_now()
+    audit(tool="archive_workflow", risk="destructive", targets={}, outcome="done", confirmation="token")
+    after = utc_now()
+    assert before <= json.loads(capsys.readouterr().err)["time"] <= after

@@ -57,6 +57,23 @@ def test_a_read_token_may_read_only(caller: AccessToken) -> None:
     assert "it has workflows:read" in refusal
 
 
+@pytest.mark.parametrize(
+    ("caller", "held"),
+    [
+        (["openid", "workflows:write", "workflows:read"], "workflows:read, workflows:write"),
+        (["openid"], "none of the workflows scopes"),
+    ],
+    indirect=["caller"],
+)
+def test_a_refusal_names_the_workflows_scopes_the_token_holds(caller: AccessToken, held: str) -> None:
+    """In catalog order, other scopes left out: what the user compares with what they asked for."""
+    assert scope_refusal("archive_workflow", Risk.DESTRUCTIVE) == (
+        "archive_workflow refused: it is a destructive tool and needs the OAuth scope workflows:destructive, which "
+        f"this access token lacks (it has {held}). Sign in again asking for workflows:destructive, or ask the "
+        "operator to grant it."
+    )
+
+
 @pytest.mark.parametrize("caller", [["workflows:read"]], indirect=True)
 async def test_a_read_token_lists_read_tools_and_cannot_run_others(caller: AccessToken) -> None:
     settings = Settings(sandbox=True, toolsets="all")

@@ -22,6 +22,7 @@ from mcp_workflows.server.guard.confirmation import (
     TokenSigner,
     Verdict,
     client_can_elicit,
+    request_state_key,
     signing_secret,
 )
 from mcp_workflows.server.guard.spent import SqliteConfirmationStore, default_state_dir
@@ -83,6 +84,26 @@ def test_token_from_another_secret_or_tampered_is_refused() -> None:
 def test_two_previews_of_the_same_call_get_distinct_tokens() -> None:
     signer = TokenSigner(b"secret", 300, Clock(1000.0))
     assert signer.issue("archive_workflow", ARGS) != signer.issue("archive_workflow", ARGS)
+
+
+# Tokens and form references travel between replicas and across restarts and upgrades: a token issued
+# by one release must verify on the next. These known answers pin the format; changing it needs a new
+# _TOKEN_VERSION (and a new store key prefix), never a silent edit.
+KNOWN_SECRET = b"known-answer secret"
+KNOWN_ARGS = {"execution_ids": ["exec-1", "exec-2"], "mode": "terminate"}
+KNOWN_TOKEN = "c2.1767225600.0123456789abcdef.u1LLxFbjXTQxg8B1QsRiuChLaU2-MjF2ATRohfJbW84"
+
+
+def test_a_token_of_the_current_format_verifies_on_this_release() -> None:
+    signer = TokenSigner(KNOWN_SECRET, 300, Clock(1767225600.0))
+    assert signer.verify(KNOWN_TOKEN, "cancel_execution", KNOWN_ARGS) == 1767225600
+    reordered = {"mode": "terminate", "execution_ids": ["exec-1", "exec-2"]}
+    assert signer.verify(KNOWN_TOKEN, "cancel_execution", reordered) == 1767225600, "argument order is not signed"
+
+
+def test_the_request_state_key_is_the_same_on_every_release() -> None:
+    """A 2026-07-28 form's sealed round trip begun on one replica (or release) is opened on the next."""
+    assert request_state_key(KNOWN_SECRET).hex() == "19e28faa44ac4877bfb0d5871bdf782ad270068ae2c2d478495778c038aaf915"
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "c2.notanumber.n.sig", "c1.1.sig", "v9.1.n.sig"])
@@ -201,6 +222,29 @@ async def test_two_callers_confirming_the_same_action_each_get_their_own_questio
             auth_context_var.reset(reset)
 
 
+KNOWN_QUESTION_KEY = (
+    'ask:{"args":{"execution_ids":["exec-1","exec-2"],"mode":"terminate"},"caller":"alice","tool":"cancel_execution"}'
+)
+
+
+@pytest.mark.anyio
+async def test_a_question_asked_by_another_release_is_recognised_in_the_shared_store(tmp_path: Path) -> None:
+    """A form's round 2 may land on a replica running the next release: both must name the question alike."""
+    clock = Clock(1000.0)
+    store = SqliteConfirmationStore(tmp_path, clock)
+    confirmations = Confirmations({"destructive": "elicit"}, TokenSigner(b"secret", 300, clock), store, clock)
+    reset = auth_context_var.set(as_caller("alice"))
+    try:
+        await store.remember(KNOWN_QUESTION_KEY, "0badcafe", 1600.0)
+        reordered = {"mode": "terminate", "execution_ids": ["exec-1", "exec-2"]}
+        assert await confirmations.form_reference("cancel_execution", reordered, new=False) == "0badcafe"
+        fresh = await confirmations.form_reference("cancel_execution", KNOWN_ARGS, new=True)
+    finally:
+        auth_context_var.reset(reset)
+    assert fresh != "0badcafe"
+    assert await store.recall(KNOWN_QUESTION_KEY) == fresh, "what this release writes, the other one reads"
+
+
 # --- who can be asked through a form -------------------------------------------------------------
 
 FORM = ElicitationCapability(form=FormElicitationCapability())
@@ -208,7 +252,7 @@ URL_ONLY = ElicitationCapability(url=UrlElicitationCapability())
 FORM_AND_URL = ElicitationCapability(form=FormElicitationCapability(), url=UrlElicitationCapability())
 
 
-def context(elicitation: ElicitationCapability | None, version: str, back_channel: bool) -> Any:
+def context(elicitation: ElicitationCapability | None, version: str | None, back_channel: bool) -> Any:
     """The three facts `client_can_elicit` reads from the SDK's Context."""
     capabilities = ClientCapabilities(elicitation=elicitation)
     return SimpleNamespace(
@@ -229,10 +273,12 @@ def context(elicitation: ElicitationCapability | None, version: str, back_channe
         (FORM, "2025-11-25", True, True),
         (FORM, "2025-11-25", False, False),  # handshake era over stateless HTTP: no way to ask mid-call
         (ElicitationCapability(), "2025-06-18", True, True),  # older clients declare an empty object
+        (FORM, None, True, True),  # the SDK's Context outside a request: no version, only a back channel can ask
+        (FORM, None, False, False),
     ],
 )
 def test_a_form_is_offered_only_to_clients_that_can_show_it(
-    elicitation: ElicitationCapability | None, version: str, back_channel: bool, can: bool
+    elicitation: ElicitationCapability | None, version: str | None, back_channel: bool, can: bool
 ) -> None:
     assert client_can_elicit(context(elicitation, version, back_channel)) is can
 

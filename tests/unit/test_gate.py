@@ -101,6 +101,20 @@ async def test_caps_apply_per_risk_class_and_count_only_done_calls() -> None:
     assert await gate.refusal(UPDATE, args, NO_API) is None, "writes are not capped"
 
 
+async def test_caps_count_under_the_keys_every_replica_shares() -> None:
+    """Replicas (of this release or the one before, during an upgrade) count in one store: each cap
+    sees what the others recorded under its key, so the cap holds across all of them."""
+    counter = MemoryWindowCounter()
+    for key in ("execute", "destructive"):  # what another replica recorded
+        await counter.add(key, 3600)
+    gate = CallGate(Settings(max_destructive=1, max_executions=1, cap_window_s=3600), counter)
+    args = {"workflow": "greeting"}
+    for spec in (ARCHIVE, EXECUTE):
+        refusal = await gate.refusal(spec, args, NO_API)
+        assert refusal is not None, spec.name
+        assert refusal.startswith(f"{spec.name} refused: the operator's cap of 1 "), refusal
+
+
 async def test_audit_lines_record_the_outcome_and_why(caplog: pytest.LogCaptureFixture) -> None:
     gate = gate_for(Settings(audit_payloads=True))
     args = {"workflow": "greeting", "input": {"name": "Sam"}, "display_name": "x"}

@@ -18,8 +18,9 @@ from mcp.server.mcpserver.tools import Tool
 
 from mcp_workflows.config import Settings
 from mcp_workflows.sandboxed import build_sandboxed_server
-from mcp_workflows.server.app import WorkflowsServer, build_sdk_tool
+from mcp_workflows.server.app import WorkflowsServer, advertised, build_sdk_tool
 from mcp_workflows.server.catalog import declared_tools
+from mcp_workflows.server.tool_index import as_served, indexed_tools, wire_form
 
 pytestmark = pytest.mark.anyio
 
@@ -54,3 +55,14 @@ async def test_tools_list_and_calls_go_through_our_overrides(tmp_path: Path) -> 
         assert unknown.is_error
         assert unknown.content[0].type == "text"
         assert unknown.content[0].text.startswith("Error: there is no tool 'nope'"), "our call_tool answered"
+
+
+def test_a_built_guarded_tool_advertises_what_the_index_serves() -> None:
+    """The guarded wrapper hands the SDK the body's parameters, the token's declared type and the
+    body's result type: the schemas of what runs are those tools/list promised."""
+    guarded = [d for d in declared_tools() if d.confirm is not None]
+    assert guarded, "no guarded tool declared"
+    served = indexed_tools()
+    for declared in guarded:
+        built = as_served(advertised(build_sdk_tool(declared)))
+        assert wire_form(built) == wire_form(served[declared.spec.name]), declared.spec.name

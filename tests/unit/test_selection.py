@@ -72,6 +72,9 @@ def test_the_catalog_order_is_kept() -> None:
         ({"toolsets": "workflows,schedule"}, "unknown toolset 'schedule'; valid toolsets: workflows, executions"),
         ({"tools": "archive_workflows"}, "unknown tool 'archive_workflows'; valid tools: enable_toolsets, "),
         ({"exclude_tools": "get_exec, nope"}, "unknown tool 'get_exec', 'nope'; valid tools: "),
+        # With workflow tools on, only run_* names may wait for the workflows to be read; without, none may.
+        ({"workflow_tools": "*", "exclude_tools": "run_greeting, nope"}, "unknown tool 'nope'; valid tools: "),
+        ({"exclude_tools": "run_greeting"}, "unknown tool 'run_greeting'; valid tools: "),
     ],
 )
 def test_a_typo_stops_start_up_with_the_valid_names(settings: dict[str, str], message: str) -> None:
