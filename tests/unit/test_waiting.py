@@ -2,13 +2,14 @@
 open after the terminal event, a stream that is unavailable for a long wait.
 
 The API is an httpx2 mock transport; where the schedule of checks is the point, time is virtual:
-it passes only when the wait sleeps, so a 50-second wait runs in milliseconds.
+it passes only when every task waits, so a 50-second wait runs in milliseconds.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
@@ -23,7 +24,6 @@ pytestmark = pytest.mark.anyio
 
 EXECUTION_PATH = "/v1/workflows/executions/e1"
 STREAM_PATH = "/v1/workflows/executions/e1/stream"
-QUIET = 1000.0
 
 
 def record(status: str, **extra: Any) -> dict[str, Any]:
@@ -89,36 +89,63 @@ async def test_the_wait_stops_reading_at_the_terminal_event_even_if_the_stream_s
 
 
 class VirtualTime:
-    """`time` and `anyio` as waiting.py sees them: the clock moves only when the wait sleeps.
+    """`time` and `anyio` as waiting.py sees them: the clock moves only when every task waits.
 
-    A sleep longer than any budget here (the quiet-stream check, with quiet_s=QUIET) never ends:
-    it is cancelled when the stream fails, as it would be long before it woke.
+    Once nothing can run, the clock jumps to the earliest wake-up of a sleep or a `move_on_after`
+    deadline. A stream body places its frames in time by sleeping on the clock too. So a 50-second
+    wait runs in milliseconds, and the check of a quiet stream runs exactly when the stream would
+    have been quiet that long.
     """
 
     def __init__(self) -> None:
         self.now = 0.0
-        self.sleeps: list[float] = []
+        self.sleeps: list[float] = []  # the sleeps that ran to their end
+        self._wakes: list[float] = []
+        self._deadlines: list[tuple[float, anyio.CancelScope]] = []
 
     def monotonic(self) -> float:
         return self.now
 
+    @contextmanager
+    def move_on_after(self, seconds: float) -> Iterator[anyio.CancelScope]:
+        deadline = (self.now + seconds, anyio.CancelScope())
+        self._deadlines.append(deadline)
+        try:
+            with deadline[1] as scope:
+                yield scope
+        finally:
+            self._deadlines.remove(deadline)
+
     async def sleep(self, seconds: float) -> None:
-        if seconds >= QUIET:
-            await anyio.sleep_forever()
+        wake = self.now + seconds
+        self._wakes.append(wake)
+        try:
+            while self.now < wake:
+                await anyio.wait_all_tasks_blocked()
+                self.now = max(self.now, min([*self._wakes, *(at for at, _ in self._deadlines)]))
+                for at, scope in self._deadlines:
+                    if at <= self.now:
+                        scope.cancel()
+        finally:
+            self._wakes.remove(wake)
         self.sleeps.append(seconds)
-        self.now += seconds
         await anyio.lowlevel.checkpoint()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(anyio, name)
 
 
-async def test_polling_backs_off_but_checks_at_least_every_five_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the stream unavailable, a long wait polls the record: quickly at first, then every
-    5 s at most, so an execution that ends late in the wait is seen soon after it ends."""
+def virtual_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     clock = VirtualTime()
     monkeypatch.setattr(waiting, "time", clock)
     monkeypatch.setattr(waiting, "anyio", clock)
+    return clock
+
+
+async def test_polling_backs_off_but_checks_at_least_every_five_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the stream unavailable, a long wait polls the record: quickly at first, then every
+    5 s at most, so an execution that ends late in the wait is seen soon after it ends."""
+    clock = virtual_time(monkeypatch)
     ends_at = 41.0
     gets: list[float] = []
 
@@ -130,7 +157,7 @@ async def test_polling_backs_off_but_checks_at_least_every_five_seconds(monkeypa
 
     client = api(handle)
     try:
-        waited = await wait_for_end(client, "e1", budget_s=50, quiet_s=QUIET)
+        waited = await wait_for_end(client, "e1", budget_s=50)
     finally:
         await client.http.aclose()
     assert waited.execution.status == "COMPLETED"
@@ -153,9 +180,7 @@ class Progress:
 
 async def test_a_wait_whose_budget_runs_out_checks_once_more_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     """The last check lands on the deadline itself; each change of status is reported once."""
-    clock = VirtualTime()
-    monkeypatch.setattr(waiting, "time", clock)
-    monkeypatch.setattr(waiting, "anyio", clock)
+    clock = virtual_time(monkeypatch)
     gets: list[float] = []
 
     def handle(request: httpx2.Request) -> httpx2.Response:
@@ -169,7 +194,7 @@ async def test_a_wait_whose_budget_runs_out_checks_once_more_at_the_deadline(mon
     client = api(handle)
     try:
         # polls at 0.2, 0.6, 1.4, 3.0, 6.2, 11.2, 16.2: 0.8 s are left for the last one
-        waited = await wait_for_end(client, "e1", budget_s=17, ctx=progress, quiet_s=QUIET)  # type: ignore[arg-type]
+        waited = await wait_for_end(client, "e1", budget_s=17, ctx=progress)  # type: ignore[arg-type]
     finally:
         await client.http.aclose()
     assert waited.execution.status == "RETRYING_AFTER_ERROR"
