@@ -389,4 +389,4 @@ async def test_a_success_without_a_body_is_none_and_one_that_is_not_json_names_i
         await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}, target=Target("run", "r"))
     assert caught.value.status == 201
     assert "not JSON" in caught.value.detail
-    assert (caught.value.resource, caught.value.identifier) == ("run", "r")
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == ("get_thing", "run", "r")

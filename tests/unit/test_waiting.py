@@ -480,16 +480,34 @@ async def test_a_resumed_wait_without_budget_returns_the_current_record() -> Non
     assert upstream.requests == [GET_RECORD]
 
 
-async def test_polling_notices_when_the_workflow_asks_a_person(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the stream unavailable, each poll of an interactive workflow also asks what it waits for:
-    the wait ends at the first poll after the form appears, with what the workflow said before it."""
+@pytest.mark.parametrize("after", [None, "3"], ids=["new", "resumed"])
+async def test_polling_notices_when_the_workflow_asks_a_person(
+    monkeypatch: pytest.MonkeyPatch, after: str | None
+) -> None:
+    """With the stream unavailable, each poll of an interactive workflow also asks what it waits for
+    (its registrations looked up once): the wait ends at the first poll after the form appears,
+    with what the workflow said before it. A resumed wait, which knows no record yet, does the same."""
     clock = virtual_time(monkeypatch)
     stored = [event(kind, **said("Which plan?")) for kind in ("CUSTOM_TASK_STARTED", "CUSTOM_TASK_COMPLETED")]
-    client = api(Upstream(None, pending=lambda: ["t1"] if clock.now >= 1 else [], events=stored))
+    upstream = Upstream(None, pending=lambda: ["t1"] if clock.now >= 1 else [], events=stored)
+    client = api(upstream)
     try:
-        waited = await wait_for_end(client, "e1", budget_s=50, registrations=Registrations(client))
+        waited = await wait_for_end(client, "e1", budget_s=50, after=after, registrations=Registrations(client))
     finally:
         await client.http.aclose()
     assert [p.task_id for p in waited.pending] == ["t1"]
     assert waited.assistant_message == "Which plan?"
     assert clock.now == pytest.approx(1.4), "polls at 0.2, 0.6, 1.4: the first after the form appeared"
+    assert upstream.requests.count(f"GET {REGISTRATIONS_PATH}") == 1
+
+
+async def test_a_wait_on_an_execution_that_already_ended_reads_only_its_record() -> None:
+    """Nothing is left to follow: no stream is opened, and the budget is not spent."""
+    upstream = Upstream(None, status=lambda: "COMPLETED")
+    client = api(upstream)
+    try:
+        waited = await wait_for_end(client, "e1", budget_s=30)
+    finally:
+        await client.http.aclose()
+    assert waited.execution.status == "COMPLETED"
+    assert upstream.requests == [GET_RECORD]
