@@ -265,11 +265,11 @@ async def test_204_returns_none() -> None:
 
 async def test_every_request_says_who_sends_it_and_what_it_accepts() -> None:
     transport, seen = responder(httpx2.Response(200, json={}))
-    http = ApiHttp(base_url="http://upstream.test/", api_key=FAKE_KEY, transport=transport)
+    http = ApiHttp(base_url="http://upstream.test//", api_key=FAKE_KEY, transport=transport)
     await http.call(GET_OP, path_params={"workflow_identifier": "w"})
     await http.aclose()
     sent = seen[0]
-    assert str(sent.url) == "http://upstream.test/v1/workflows/w", "a trailing slash in the base URL is dropped"
+    assert str(sent.url) == "http://upstream.test/v1/workflows/w", "trailing slashes in the base URL are dropped"
     assert sent.headers["user-agent"].startswith("mcp-workflows/")
     assert sent.headers["accept"] == "application/json"
     assert sent.url.query == b"", "no query at all when no parameter has a value"
@@ -389,4 +389,4 @@ async def test_a_success_without_a_body_is_none_and_one_that_is_not_json_names_i
         await make_http(transport).call(GET_OP, path_params={"workflow_identifier": "w"}, target=Target("run", "r"))
     assert caught.value.status == 201
     assert "not JSON" in caught.value.detail
-    assert (caught.value.resource, caught.value.identifier) == ("run", "r")
+    assert (caught.value.operation, caught.value.resource, caught.value.identifier) == ("get_thing", "run", "r")
