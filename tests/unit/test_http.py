@@ -153,7 +153,8 @@ async def test_retry_after_as_an_http_date_is_honoured() -> None:
     assert len(seen) == 1, "an hour is past the total budget: not waited for"
 
 
-@pytest.mark.parametrize("header", [http_date(-3600), "-5", "0"])
+# Fixed ids: a date in the id would differ between the processes pytest-xdist collects in.
+@pytest.mark.parametrize("header", [http_date(-3600), "-5", "0"], ids=["an-hour-ago", "negative", "zero"])
 async def test_a_retry_after_in_the_past_retries_at_once(header: str) -> None:
     transport, seen = responder(
         httpx2.Response(429, headers={"Retry-After": header}, json={}), httpx2.Response(200, json={"v": 3})
@@ -165,7 +166,7 @@ async def test_a_retry_after_in_the_past_retries_at_once(header: str) -> None:
     assert len(seen) == 2, "Retry-After, not the (minute-long) backoff, set the wait"
 
 
-@pytest.mark.parametrize("header", ["0", "-5", http_date(-3600)])
+@pytest.mark.parametrize("header", ["0", "-5", http_date(-3600)], ids=["zero", "negative", "an-hour-ago"])
 async def test_a_retry_after_in_the_past_means_now(header: str) -> None:
     transport, _ = responder(httpx2.Response(429, headers={"Retry-After": header}, json={}))
     once = RetryPolicy(total_s=5.0, base_s=0.001, cap_s=0.002, max_attempts=1)
