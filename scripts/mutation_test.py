@@ -9,6 +9,7 @@ survivor is not explained in docs/mutation-survivors.md.
 
     .venv/bin/python scripts/mutation_test.py            # reuses mutants/ (only changed code reruns)
     .venv/bin/python scripts/mutation_test.py --fresh    # a full run from scratch
+    .venv/bin/python scripts/mutation_test.py --report   # the figures of the last run, nothing rerun
     .venv/bin/mutmut show <mutant>                       # the diff of one mutant
 
 Needs the `mutation` extra (`pip install -e ".[dev,mutation]"`). One worker by default: the run
@@ -57,15 +58,18 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (default 1)")
     parser.add_argument("--fresh", action="store_true", help="delete mutants/ first: every mutant runs again")
     parser.add_argument("--min-kill-rate", type=float, default=90.0, help="fail under this percentage")
+    parser.add_argument("--report", action="store_true", help="report on the last run in mutants/ without running")
     args = parser.parse_args()
 
-    if args.fresh:
-        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    (ROOT / "mutants").mkdir(exist_ok=True)
-    log = ROOT / "mutants" / "run.log"
-    started = time.monotonic()
-    mutmut("run", "--max-children", str(args.max_children), log=log)
-    elapsed = time.monotonic() - started
+    if not args.report:
+        if args.fresh:
+            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        (ROOT / "mutants").mkdir(exist_ok=True)
+        log = ROOT / "mutants" / "run.log"
+        started = time.monotonic()
+        mutmut("run", "--max-children", str(args.max_children), log=log)
+        elapsed = time.monotonic() - started
+        print(f"mutmut run --max-children {args.max_children}: {elapsed / 60:.1f} min (log: {log.relative_to(ROOT)})")
 
     status: dict[str, str] = {}
     for line in mutmut("results", "--all", "true").splitlines():
@@ -79,7 +83,6 @@ def main() -> int:
         scored = sum(n for verdict, n in counts.items() if verdict not in NOT_SCORED)
         return sum(counts[v] for v in DETECTED), scored
 
-    print(f"mutmut run --max-children {args.max_children}: {elapsed / 60:.1f} min (log: {log.relative_to(ROOT)})")
     for path, counts in sorted(per_file.items()):
         detected, scored = rate(counts)
         share = 100 * detected / scored if scored else 100.0
