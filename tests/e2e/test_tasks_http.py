@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.e2e.harness import HttpServer
+from tests.e2e.harness import BEARER_TOKENS, HttpServer, HttpServers
 
 VERSION = "2026-07-28"
 TASKS = "io.modelcontextprotocol/tasks"
@@ -23,7 +23,9 @@ EXPENSE = {"employee": "Ada", "amount": 120, "reason": "team lunch"}
 _ids = itertools.count(1)
 
 
-def rpc(server: HttpServer, method: str, params: dict[str, Any], capabilities: dict[str, Any]) -> httpx2.Response:
+def rpc(
+    server: HttpServer, method: str, params: dict[str, Any], capabilities: dict[str, Any], token: str | None = None
+) -> httpx2.Response:
     body = {
         "jsonrpc": "2.0",
         "id": next(_ids),
@@ -44,6 +46,7 @@ def rpc(server: HttpServer, method: str, params: dict[str, Any], capabilities: d
         "MCP-Protocol-Version": VERSION,
         "Mcp-Method": method,
         **({"Mcp-Name": name} if name else {}),
+        **({"Authorization": f"Bearer {token}"} if token else {}),
     }
     return httpx2.post(server.url, content=json.dumps(body), headers=headers, timeout=30)
 
@@ -121,3 +124,24 @@ def test_methods_need_their_parameters(http_server: HttpServer, method: str) -> 
     answer = rpc(http_server, method, {}, DECLARED)
     assert answer.status_code == 400
     assert message(answer)["error"]["code"] == -32602
+
+
+def test_a_task_belongs_to_the_caller_who_started_it(http_servers: HttpServers) -> None:
+    server = http_servers.with_tokens.wait_ready()
+    first, second = BEARER_TOKENS
+    arguments = {"workflow": "expense-approval", "input": EXPENSE, "execution_id": "raw-task-owned-1"}
+    handle = result_of(
+        rpc(server, "tools/call", {"name": "execute_workflow", "arguments": arguments}, DECLARED, token=first)
+    )
+    task_id = handle["taskId"]
+    assert result_of(rpc(server, "tasks/get", {"taskId": task_id}, DECLARED, token=first))["taskId"] == task_id
+    for method, params in [
+        ("tasks/get", {"taskId": task_id}),
+        ("tasks/update", {"taskId": task_id, "inputResponses": {}}),
+        ("tasks/cancel", {"taskId": task_id}),
+    ]:
+        refused = rpc(server, method, params, DECLARED, token=second)
+        assert message(refused)["error"] == {"code": -32602, "message": "Failed to retrieve task: Task not found"}
+    still = result_of(rpc(server, "tasks/get", {"taskId": task_id}, DECLARED, token=first))
+    assert still["status"] in ("working", "input_required"), "the other caller's cancel did nothing"
+    result_of(rpc(server, "tasks/cancel", {"taskId": task_id}, DECLARED, token=first))

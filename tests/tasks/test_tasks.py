@@ -46,7 +46,7 @@ def execution_of(handle: TaskHandle) -> str:
 
 
 def execution_of_id(task_id: str) -> str:
-    ref = TaskIds(API_KEY.encode()).verify(task_id)
+    ref = TaskIds(API_KEY.encode()).verify(task_id, None)
     assert ref is not None
     return ref.execution_id
 
@@ -138,12 +138,12 @@ async def test_tasks_methods_need_the_declaration_a_signed_id_and_the_2026_wire(
     assert missing.value.code == -32021
     assert missing.value.data == {"requiredCapabilities": {"extensions": {TASKS: {}}}}
 
-    ref = TaskIds(API_KEY.encode()).verify(handle.task_id)
+    ref = TaskIds(API_KEY.encode()).verify(handle.task_id, None)
     assert ref is not None
     forged = [
         "not-a-task",
         handle.task_id[:-2] + ("AA" if not handle.task_id.endswith("AA") else "BB"),  # signature changed
-        TaskIds(b"another server's secret").issue(ref),  # signed with another secret
+        TaskIds(b"another server's secret").issue(ref, None),  # signed with another secret
         handle.task_id.replace(".o.", ".e."),  # confirmation letter changed
     ]
     async with Client(server, extensions=[Tasks()]) as client:
@@ -153,7 +153,7 @@ async def test_tasks_methods_need_the_declaration_a_signed_id_and_the_2026_wire(
                     await send(client.session, task_id)
                 assert (bad.value.code, bad.value.message) == (-32602, NOT_FOUND), task_id
         with pytest.raises(MCPError) as gone:  # signed, but no such execution upstream
-            await get_task(client.session, TaskIds(API_KEY.encode()).issue(TaskRef("never-started-1")))
+            await get_task(client.session, TaskIds(API_KEY.encode()).issue(TaskRef("never-started-1"), None))
         assert (gone.value.code, gone.value.message) == (-32602, NOT_FOUND)
     async with Client(server, mode="legacy", extensions=[Tasks()]) as legacy:
         with pytest.raises(MCPError) as old:

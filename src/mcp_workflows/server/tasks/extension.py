@@ -39,6 +39,7 @@ from pydantic import Field
 from mcp_workflows.api.errors import Conflict, NotFound, WorkflowsAPIError
 from mcp_workflows.redaction import redact
 from mcp_workflows.server.catalog import ToolSpec
+from mcp_workflows.server.guard.caller import caller_subject
 from mcp_workflows.server.results import ToolInputError, describe_api_error
 from mcp_workflows.server.shared_state import SharedStateUnavailable
 from mcp_workflows.server.state import AppState
@@ -92,7 +93,7 @@ class WorkflowTasks(Extension):
         if not isinstance(execution_id, str) or status is None or status in ENDED:
             return result
         ref = TaskRef(execution_id, structured.get("confirmed_by"))
-        task_id = self._ids.issue(ref)
+        task_id = self._ids.issue(ref, caller_subject())
         try:
             # Read back as tasks/get will: the handle goes out only once a poll resolves (SEP-2663).
             task = await read_task(_state(ctx), task_id, ref, self._frame, ctx.protocol_version)
@@ -153,7 +154,7 @@ class WorkflowTasks(Extension):
     def _open(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> tuple[TaskRef, AppState]:
         """The checks every tasks/* request passes first: the client's declaration, then the id."""
         require_client_extension(ctx, TASKS)
-        ref = self._ids.verify(task_id)
+        ref = self._ids.verify(task_id, caller_subject())
         if ref is None:
             raise MCPError(INVALID_PARAMS, NOT_FOUND)
         return ref, _state(ctx)

@@ -6,6 +6,10 @@ unforgeable: any process sharing the secret verifies it, no store is needed, and
 turn an execution it did not start as a task (execution ids can be chosen by callers, so they
 are guessable) into one it may read, answer or cancel. The confirmation letter records how the
 start was confirmed, so the final result repeats `confirmed_by` exactly as the inline call does.
+
+The signature also covers the caller who started the task (the token's subject, or which static
+token; none over stdio or an open server), though the id does not show it: another caller holding
+the id gets "task not found", as SEP-2663 asks ("the client has permission to access a task").
 """
 
 from __future__ import annotations
@@ -40,18 +44,19 @@ class TaskIds:
     def __init__(self, secret: bytes) -> None:
         self._key = hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
 
-    def issue(self, ref: TaskRef) -> str:
+    def issue(self, ref: TaskRef, caller: str | None) -> str:
+        """The id of `ref`'s task, usable by `caller` only."""
         letter = _CONFIRMED_BY.get(ref.confirmed_by or "", _NOT_CONFIRMED)
         body = f"{_VERSION}.{letter}.{_b64(ref.execution_id.encode())}"
-        return f"{body}.{self._sign(body)}"
+        return f"{body}.{self._sign(body, caller)}"
 
-    def verify(self, task_id: str) -> TaskRef | None:
-        """The reference, or None for anything this server did not issue (whatever the reason)."""
+    def verify(self, task_id: str, caller: str | None) -> TaskRef | None:
+        """The reference, or None for anything this server did not issue to `caller` (whatever the reason)."""
         parts = task_id.split(".")
         if len(task_id) > MAX_TASK_ID_CHARS or len(parts) != 4 or parts[0] != _VERSION:
             return None
         body = ".".join(parts[:3])
-        if not hmac.compare_digest(parts[3], self._sign(body)):
+        if not hmac.compare_digest(parts[3], self._sign(body, caller)):
             return None
         try:
             execution_id = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4)).decode()
@@ -62,8 +67,9 @@ class TaskIds:
         confirmed_by = next((path for path, letter in _CONFIRMED_BY.items() if letter == parts[1]), None)
         return TaskRef(execution_id, confirmed_by)
 
-    def _sign(self, body: str) -> str:
-        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
+    def _sign(self, body: str, caller: str | None) -> str:
+        signed = f"{body}\n{caller or ''}".encode()  # a caller's name never holds a newline: tokens are ASCII
+        return _b64(hmac.new(self._key, signed, hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
 def _b64(data: bytes) -> str:
