@@ -41,7 +41,6 @@ from mcp_workflows.server import client_log, completions, prompts, resources, su
 from mcp_workflows.server.active_tools import ActiveTools
 from mcp_workflows.server.capabilities import AdvertiseServed
 from mcp_workflows.server.catalog import Declaration, ToolSpec, declaration
-from mcp_workflows.server.chat_output import chat_result
 from mcp_workflows.server.guard.caller import may_use
 from mcp_workflows.server.guard.confirmation import (
     Confirmations,
@@ -52,7 +51,6 @@ from mcp_workflows.server.guard.confirmation import (
 )
 from mcp_workflows.server.guard.gate import CallGate
 from mcp_workflows.server.guard.selection import select_tools
-from mcp_workflows.server.input_bridge import InputBridge
 from mcp_workflows.server.registrations import Registrations
 from mcp_workflows.server.results import (
     RUN_FAILED,
@@ -71,6 +69,7 @@ from mcp_workflows.server.tool_index import indexed_specs
 from mcp_workflows.server.workflow_tools import EXECUTE
 
 if TYPE_CHECKING:
+    from mcp_workflows.server.input_bridge import InputBridge
     from mcp_workflows.server.oauth import OAuthConfig
 
 logger = logging.getLogger("mcp_workflows.server")
@@ -105,10 +104,19 @@ class WorkflowsServer(MCPServer[AppState]):
         self.bus = bus
         self.tools = ActiveTools(settings, specs)
         self._built: dict[str, SDKTool] = {}
-        self._inputs = InputBridge()
+        self._input_bridge: InputBridge | None = None
         self._serve_beyond_tools(settings, bus)
         if self.tools.workflow_tools.enabled:
             self.middleware.append(self._refresh_workflow_tools)
+
+    def _inputs(self) -> InputBridge:
+        """Forms for workflows that wait for a person: loaded on the first tool call, since start-up
+        time is measured against the bare SDK server (bench/bench_server.py)."""
+        if self._input_bridge is None:
+            from mcp_workflows.server.input_bridge import InputBridge
+
+            self._input_bridge = InputBridge()
+        return self._input_bridge
 
     def _serve_beyond_tools(self, settings: Settings, bus: SubscriptionBus) -> None:
         """Resource subscriptions (both eras), completions and logging: MCPServer has no public hook
@@ -199,7 +207,7 @@ class WorkflowsServer(MCPServer[AppState]):
         assert context is not None, "the SDK passes a request context to every tool call"
         state: AppState = context.request_context.lifespan_context
         tool = self.sdk_tool(spec)
-        resumed = await self._inputs.resume(spec, arguments, context, state)
+        resumed = await self._inputs().resume(spec, arguments, context, state)
         if resumed is not None:  # a 2026-07-28 retry carrying a person's answer to the workflow's form
             return self.tools.explained(resumed) if isinstance(resumed, CallToolResult) else resumed
         refused = True
@@ -220,7 +228,7 @@ class WorkflowsServer(MCPServer[AppState]):
                 result = error_result(refusal)
         if isinstance(result, CallToolResult):
             await state.gate.account(spec, arguments, result, refused=refused)
-            result = await self._inputs.after(spec, arguments, result, context, state)
+            result = await self._inputs().after(spec, arguments, result, context, state)
         return self.tools.explained(result) if isinstance(result, CallToolResult) else result
 
     async def _run(
@@ -266,6 +274,8 @@ class WorkflowsServer(MCPServer[AppState]):
 
 def framed_result(structured: dict[str, Any], *, failed_run: bool) -> CallToolResult:
     """A tool's structured result as sent: a chat-assistant output rendered, a failed run an error."""
+    from mcp_workflows.server.chat_output import chat_result
+
     result = chat_result(structured) or success_result(structured)
     return result.model_copy(update={"is_error": True}) if failed_run else result
 
