@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.e2e.harness import free_port
+from tests.e2e.harness import end_process, free_port
 
 MISSING = (
     "redis-server is not on PATH: these tests run a real Redis. Install it (Debian/Ubuntu: "
@@ -80,12 +80,7 @@ class RedisServer:
     def halt(self) -> None:
         """Stop the server process (the folder stays, for `start()` again)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            end_process(self.process)
 
     def stop(self) -> None:
         self.halt()

@@ -3,23 +3,21 @@ each protocol era, and the `serve --transport http` subprocesses the transport t
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.harness import BEARER_TOKENS, HttpServer, HttpServers, free_port, server_env
+from tests.e2e.harness import (  # no_operator_environment: autouse in this folder
+    BEARER_TOKENS,
+    HttpServer,
+    HttpServers,
+    free_port,
+    no_operator_environment,  # noqa: F401
+    server_env,
+)
 from tests.e2e.inprocess import SANDBOX_CONFIG, ThreadedSandbox, connect_in_process
 from tests.e2e.session import ERAS, Mode, Session, sandbox_client, sandbox_request
-
-
-@pytest.fixture(autouse=True)
-def no_operator_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process servers read Settings from the environment: no key or setting of the machine's leaks in."""
-    for name in os.environ:
-        if name.startswith(("MISTRAL_", "MCP_WORKFLOWS_")):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx2
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
@@ -40,13 +41,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+OPERATOR_PREFIXES = ("MISTRAL_", "MCP_WORKFLOWS_")  # the machine's key and settings
+
+
 def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A clean environment: no real key ever reaches a test server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "MCP_WORKFLOWS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OPERATOR_PREFIXES)}
     env.update({"MCP_WORKFLOWS_SANDBOX_TIME_SCALE": TIME_SCALE, "PYTHONUNBUFFERED": "1"})
     env["MCP_WORKFLOWS_STATE_DIR"] = tempfile.mkdtemp(prefix="state-", dir=_STATE_ROOT.name)
     env.update(extra or {})
     return env
+
+
+@pytest.fixture(autouse=True)
+def no_operator_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For in-process servers, which read Settings from the environment: none of the machine's
+    keys or settings leaks in. A conftest that imports it applies it to its folder."""
+    for name in os.environ:
+        if name.startswith(OPERATOR_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+def end_process(process: subprocess.Popen[Any]) -> None:
+    """Stop a test's server process: politely, then for sure."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def serve_at_start_up(args: list[str], env: Mapping[str, str], cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -105,12 +128,7 @@ class HttpServer:
 
     def stop(self) -> str:
         """Stop the server and return everything it wrote to stderr."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process)
         text = self.log()
         self.stderr.close()
         Path(self.stderr.name).unlink(missing_ok=True)

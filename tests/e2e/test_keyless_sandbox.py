@@ -13,7 +13,7 @@ import pytest
 
 from mcp_workflows.local_sandbox import answers_as_sandbox
 from mcp_workflows.loopback import is_loopback_url
-from tests.e2e.harness import REPO, connect, free_port, serve_at_start_up, server_env
+from tests.e2e.harness import REPO, connect, end_process, free_port, serve_at_start_up, server_env
 from tests.e2e.session import text_of
 
 pytestmark = pytest.mark.anyio
@@ -39,8 +39,7 @@ def sandbox_url() -> Iterator[str]:
             time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        end_process(process)
 
 
 @pytest.mark.parametrize(

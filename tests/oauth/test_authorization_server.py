@@ -24,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 from mcp_workflows.server.guard.caller import ALL_SCOPES
-from tests.e2e.harness import REPO, HttpServer, free_port, server_env
+from tests.e2e.harness import REPO, HttpServer, end_process, free_port, server_env
 from tests.e2e.session import text_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
@@ -52,8 +52,7 @@ def issuers() -> Iterator[dict[str, Any]]:
         assert line, "the authorization server exited before listening"
         yield json.loads(line)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        end_process(process)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ sandbox's counters and set its faults without paying for a sandbox of its own.""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -18,20 +17,13 @@ from mcp import Client
 
 from mcp_workflows.config import Settings
 from mcp_workflows.server.app import build_server
+from tests.e2e.harness import no_operator_environment  # noqa: F401 (autouse here)
 from tests.e2e.inprocess import SANDBOX_CONFIG, ThreadedSandbox, settings_for
 from tests.e2e.session import sandbox_client, sandbox_request
 
 Mode = Literal["legacy", "auto"]
 MODES: tuple[Mode, ...] = ("legacy", "auto")
 DEADLINE_S = 15.0
-
-
-@pytest.fixture(autouse=True)
-def no_operator_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings read the environment: no key or setting of the machine's leaks in."""
-    for name in os.environ:
-        if name.startswith(("MISTRAL_", "MCP_WORKFLOWS_")):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

@@ -167,18 +167,11 @@ class InputBridge:
     ) -> CallToolResult:
         """The execution after the form, waited for like wait_for_execution."""
         from mcp_workflows.server.tools.outcomes import outcome_of
-        from mcp_workflows.server.waiting import wait_for_end
+        from mcp_workflows.server.waiting import wait_in_call
 
         budget = float(arguments.get("wait_seconds", 25)) if note is None else 0.0
         try:
-            waited = await wait_for_end(
-                state.api,
-                execution_id,
-                budget,
-                ctx,
-                quiet_s=state.settings.stream_quiet_s,
-                registrations=state.registrations,
-            )
+            waited = await wait_in_call(state, execution_id, budget, ctx)
         except WorkflowsAPIError as exc:
             return error_result(describe_api_error(exc, base_url=state.settings.base_url))
         outcome = outcome_of(waited)

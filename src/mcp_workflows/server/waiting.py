@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from mcp_workflows.api.client import WorkflowsClient
     from mcp_workflows.server.registrations import Registrations
+    from mcp_workflows.server.state import AppState
 
 logger = logging.getLogger("mcp_workflows.server")
 
@@ -164,6 +165,29 @@ def _custom_task_started(event: WorkflowEvent, kind: str) -> bool:
 
 def _is_assistant_message(event: WorkflowEvent) -> bool:
     return _custom_task_started(event, ASSISTANT_MESSAGE)
+
+
+async def wait_in_call(
+    state: AppState,
+    execution_id: str,
+    budget_s: float,
+    ctx: Context[Any, Any] | None = None,
+    *,
+    after: str | None = None,
+    known: Execution | None = None,
+) -> Waited:
+    """`wait_for_end` as every call waits: the process's client, the operator's quiet period, and
+    pending inputs looked for (a call that forgot them would wait past a person being asked)."""
+    return await wait_for_end(
+        state.api,
+        execution_id,
+        budget_s,
+        ctx,
+        after=after,
+        known=known,
+        quiet_s=state.settings.stream_quiet_s,
+        registrations=state.registrations,
+    )
 
 
 async def _follow_stream(

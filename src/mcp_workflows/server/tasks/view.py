@@ -30,7 +30,7 @@ from mcp_workflows.server.interactive import PendingInput, question
 from mcp_workflows.server.progress import TaskProgress, event_summary
 from mcp_workflows.server.tasks.ids import TaskRef
 from mcp_workflows.server.tools.outcomes import outcome_of
-from mcp_workflows.server.waiting import Waited, wait_for_end
+from mcp_workflows.server.waiting import Waited, wait_in_call
 
 if TYPE_CHECKING:
     from mcp_workflows.api.client import WorkflowsClient
@@ -52,7 +52,7 @@ INPUT_MEMORY_S = 7 * 24 * 3600.0
 async def read_task(state: AppState, task_id: str, ref: TaskRef, frame: Frame, version: str) -> dict[str, Any]:
     """The task as `tasks/get` returns it (without `resultType`); `frame` makes a tool result of an outcome."""
     api = state.api
-    waited = await wait_for_end(api, ref.execution_id, 0, registrations=state.registrations)
+    waited = await wait_in_call(state, ref.execution_id, 0)
     execution = waited.execution
     created = _iso(execution.start_time)
     task: dict[str, Any] = {

@@ -57,7 +57,7 @@ from mcp_workflows.server.tools.shared import (
     capped,
     iso,
 )
-from mcp_workflows.server.waiting import wait_for_end
+from mcp_workflows.server.waiting import wait_in_call
 
 Status = Literal[
     "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT", "RETRYING_AFTER_ERROR"
@@ -147,7 +147,7 @@ async def get_execution(ctx: Context, execution_id: ExecutionId) -> ExecutionDet
     """Get an execution's status, result (or failure message) and the signal, query and update
     handlers it accepts."""
     state = app_state(ctx)
-    waited = await wait_for_end(state.api, execution_id, 0, registrations=state.registrations)
+    waited = await wait_in_call(state, execution_id, 0)
     registration = await state.registrations.of_execution(waited.execution)
     detail = outcome_of(waited).model_dump()
     handlers = [
@@ -168,15 +168,7 @@ async def wait_for_execution(
     """Wait for an execution to end, up to wait_seconds, reporting progress; returns the result
     or the status and a cursor to wait again. Cancelling this call leaves the execution running."""
     state = app_state(ctx)
-    waited = await wait_for_end(
-        state.api,
-        execution_id,
-        wait_seconds,
-        ctx,
-        after=after,
-        quiet_s=state.settings.stream_quiet_s,
-        registrations=state.registrations,
-    )
+    waited = await wait_in_call(state, execution_id, wait_seconds, ctx, after=after)
     return outcome_of(waited)
 
 
@@ -281,14 +273,7 @@ async def submit_input(
     state = app_state(ctx)
     pending = choose(await pending_inputs(state.api, execution_id), task_id, execution_id)
     await submit(state.api, execution_id, pending, input)
-    waited = await wait_for_end(
-        state.api,
-        execution_id,
-        wait_seconds,
-        ctx,
-        quiet_s=state.settings.stream_quiet_s,
-        registrations=state.registrations,
-    )
+    waited = await wait_in_call(state, execution_id, wait_seconds, ctx)
     return outcome_of(waited)
 
 

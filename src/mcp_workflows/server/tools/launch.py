@@ -18,7 +18,7 @@ from mcp_workflows.server.results import CreatedIdError
 from mcp_workflows.server.state import app_state
 from mcp_workflows.server.tasks import task_requested
 from mcp_workflows.server.tools.outcomes import ExecutionOutcome, outcome_of
-from mcp_workflows.server.waiting import wait_for_end
+from mcp_workflows.server.waiting import wait_in_call
 
 
 def new_execution_id() -> str:
@@ -45,15 +45,7 @@ async def start_and_wait(
             # Our own execution id already exists: a retried call whose first attempt got through.
             started = await api.executions.get(execution_id)
         known = started if isinstance(started, Execution) else None
-        waited = await wait_for_end(
-            api,
-            execution_id,
-            wait_seconds,
-            ctx,
-            known=known,
-            quiet_s=state.settings.stream_quiet_s,
-            registrations=state.registrations,
-        )
+        waited = await wait_in_call(state, execution_id, wait_seconds, ctx, known=known)
     except WorkflowsAPIError as exc:
         follow = (
             f"Call wait_for_execution(execution_id={execution_id!r}) to follow it instead of executing again "
