@@ -46,9 +46,9 @@ def _started() -> None:
     """Collect garbage again, leaving out what start-up built (modules, classes, schemas, the server).
 
     Start-up creates some hundred thousand objects that live as long as the process; the cyclic
-    collector would scan them again and again while they are imported (about 7% of the process's
-    time to its first tools/list, measured against the same start-up with the collector on) and at
-    every full collection afterwards. Freezing them keeps both costs away.
+    collector would scan them again and again while they are imported, and at every full
+    collection afterwards. Freezing them keeps both costs away (`bench/bench_server.py` measures
+    start-up against the bare SDK server).
     """
     gc.freeze()
     gc.enable()
